@@ -1,0 +1,196 @@
+"""Poses and forward kinematics.
+
+Sign conventions (written once; used everywhere in pelvis3d). Angles in degrees.
+
+=================  ==========================================================================
+DOF                positive direction
+=================  ==========================================================================
+left_rotation,     pelvic **external** rotation (out-flare) of that innominate: the ASIS and
+right_rotation     pubis swing laterally, the pubic symphysis opens and the back of the SI
+                   joint closes. Negative = internal rotation (in-flare). Vertical axis
+                   through the auricular surface centre.
+left_tilt,         **anterior** innominate rotation: ASIS anterior-inferior, PSIS superior.
+right_tilt         Negative = posterior. Transverse axis through the auricular surface centre.
+nutation           sacral **nutation**: the sacral base moves anterior-inferior. Negative =
+                   counternutation. Transverse axis at S2.
+pelvis_tilt        whole pelvis **anterior** tilt (about the left-right axis).
+pelvis_obliquity   whole pelvis: the **right** side rises (about the anterior axis).
+pelvis_rotation    whole pelvis: the front turns toward the **left** (about the vertical axis).
+=================  ==========================================================================
+
+Transforms are ``(4, 4)`` arrays named ``T_A_B``: they map coordinates in frame B to
+frame A (scipy's rule). ``T_pelvis_body`` maps a body's neutral coordinates (mm, the
+pelvis frame at neutral) to the posed pelvis frame. Whole-pelvis angles act in
+``T_world_pelvis`` (rotation, then obliquity, then tilt; Baker 2001), about the origin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pelvis3d._checks import real_number
+from pelvis3d.errors import PoseError, UnknownNameError
+
+__all__ = ["DOF_NAMES", "SI_DOF_NAMES", "Pose", "axis_angle_transform"]
+
+#: Every DOF name, in a fixed order.
+DOF_NAMES: tuple[str, ...] = (
+    "left_rotation",
+    "right_rotation",
+    "left_tilt",
+    "right_tilt",
+    "nutation",
+    "pelvis_tilt",
+    "pelvis_obliquity",
+    "pelvis_rotation",
+)
+#: DOFs of the pelvic ring itself (scaled by exaggeration); the rest are whole-pelvis posture.
+SI_DOF_NAMES: tuple[str, ...] = DOF_NAMES[:5]
+
+
+@dataclass(frozen=True, init=False)
+class Pose:
+    """An immutable set of joint angles in degrees (see the module docstring for signs).
+
+    Parameters
+    ----------
+    rotation : float, optional
+        Both innominates' external (+) / internal (-) rotation, degrees. Shorthand for
+        ``left_rotation=rotation, right_rotation=rotation``.
+    tilt : float, optional
+        Both innominates' anterior (+) / posterior (-) rotation, degrees.
+    **angles : float
+        Any of :data:`DOF_NAMES`, degrees. A side given explicitly may not be combined
+        with the matching both-sides shorthand.
+
+    Examples
+    --------
+    >>> Pose(rotation=3).left_rotation
+    3.0
+    >>> Pose(left_rotation=-2).right_rotation
+    0.0
+    """
+
+    left_rotation: float
+    right_rotation: float
+    left_tilt: float
+    right_tilt: float
+    nutation: float
+    pelvis_tilt: float
+    pelvis_obliquity: float
+    pelvis_rotation: float
+
+    def __init__(self, rotation: float | None = None, tilt: float | None = None, **angles: float) -> None:
+        for name in angles:
+            if name not in DOF_NAMES:
+                raise UnknownNameError(
+                    f"unknown DOF {name!r}; allowed: rotation, tilt, {', '.join(DOF_NAMES)}"
+                )
+        values = {name: 0.0 for name in DOF_NAMES}
+        for short, value in (("rotation", rotation), ("tilt", tilt)):
+            if value is None:
+                continue
+            for side in ("left", "right"):
+                if f"{side}_{short}" in angles:
+                    raise PoseError(f"give either {short}= (both sides) or {side}_{short}=, not both")
+                values[f"{side}_{short}"] = real_number(value, short)
+        for name, value in angles.items():
+            values[name] = real_number(value, name)
+        for name, value in values.items():
+            object.__setattr__(self, name, value + 0.0)  # + 0.0 turns -0.0 into 0.0
+
+    # ---- constructors -------------------------------------------------------------------
+    @classmethod
+    def neutral(cls) -> Pose:
+        """All angles zero."""
+        return cls()
+
+    @classmethod
+    def symmetric(cls, rotation: float = 0.0, tilt: float = 0.0) -> Pose:
+        """Both innominates rotated alike (degrees)."""
+        return cls(rotation=rotation, tilt=tilt)
+
+    @classmethod
+    def one_side(cls, side: str, rotation: float = 0.0, tilt: float = 0.0) -> Pose:
+        """One innominate rotated (degrees); ``side`` is ``"left"`` or ``"right"``."""
+        if side not in ("left", "right"):
+            raise UnknownNameError(f"unknown side {side!r}; allowed: left, right")
+        return cls(**{f"{side}_rotation": rotation, f"{side}_tilt": tilt})
+
+    @classmethod
+    def from_dict(cls, angles: Mapping[str, float]) -> Pose:
+        """Build from a mapping of DOF names (or ``rotation``/``tilt``) to degrees."""
+        if not isinstance(angles, Mapping):
+            raise PoseError(f"a pose must be a mapping of DOF names to degrees, got {type(angles).__name__}")
+        return cls(**dict(angles))
+
+    # ---- readers and operations ---------------------------------------------------------
+    def as_dict(self) -> dict[str, float]:
+        """All angles by DOF name, degrees."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def replace(self, **angles: float) -> Pose:
+        """A copy with some angles changed."""
+        return Pose(**{**self.as_dict(), **angles})
+
+    def scaled(self, factor: float) -> Pose:
+        """The pelvic-ring angles multiplied by ``factor`` (whole-pelvis posture unchanged).
+
+        Used for exaggerated teaching images: the shown pose is ``pose.scaled(5)``.
+        """
+        factor = real_number(factor, "exaggeration")
+        return Pose(**{n: (v * factor if n in SI_DOF_NAMES else v) for n, v in self.as_dict().items()})
+
+    def mirrored(self) -> Pose:
+        """The left-right mirror image: sides swapped, obliquity and rotation negated."""
+        d = self.as_dict()
+        return Pose(
+            left_rotation=d["right_rotation"],
+            right_rotation=d["left_rotation"],
+            left_tilt=d["right_tilt"],
+            right_tilt=d["left_tilt"],
+            nutation=d["nutation"],
+            pelvis_tilt=d["pelvis_tilt"],
+            pelvis_obliquity=-d["pelvis_obliquity"],
+            pelvis_rotation=-d["pelvis_rotation"],
+        )
+
+    def is_neutral(self) -> bool:
+        """True when every angle is zero."""
+        return all(v == 0.0 for v in self.as_dict().values())
+
+    def __add__(self, other: Any) -> Pose:
+        if not isinstance(other, Pose):
+            return NotImplemented
+        a, b = self.as_dict(), other.as_dict()
+        return Pose(**{n: a[n] + b[n] for n in DOF_NAMES})
+
+    def __repr__(self) -> str:
+        nonzero = {n: v for n, v in self.as_dict().items() if v != 0.0}
+        inner = ", ".join(f"{n}={v:g}" for n, v in nonzero.items())
+        return f"Pose({inner})"
+
+
+def axis_angle_transform(axis: NDArray[np.float64], angle_deg: float, pivot: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``(4, 4)`` rigid transform rotating by ``angle_deg`` (right-handed) about ``axis`` through ``pivot`` (mm)."""
+    a = np.asarray(axis, float)
+    a = a / np.linalg.norm(a)
+    t = np.radians(angle_deg)
+    c, s = np.cos(t), np.sin(t)
+    x, y, z = a
+    rot = np.array(
+        [
+            [c + x * x * (1 - c), x * y * (1 - c) - z * s, x * z * (1 - c) + y * s],
+            [y * x * (1 - c) + z * s, c + y * y * (1 - c), y * z * (1 - c) - x * s],
+            [z * x * (1 - c) - y * s, z * y * (1 - c) + x * s, c + z * z * (1 - c)],
+        ]
+    )
+    out = np.eye(4)
+    out[:3, :3] = rot
+    out[:3, 3] = pivot - rot @ pivot
+    return out

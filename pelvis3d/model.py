@@ -1,0 +1,377 @@
+"""The :class:`Pelvis` model: anatomy + joints + metrics, and its posed state."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping
+from functools import cached_property
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pelvis3d._checks import real_number
+from pelvis3d.anatomy import BODIES, Anatomy, Dof, JointSurface, Landmark, ReadOnlyMap, load_anatomy
+from pelvis3d.errors import LimitError, PhysiologicalRangeWarning, PoseError, PoseTypeError, UnknownNameError
+from pelvis3d.kinematics import DOF_NAMES, Pose, axis_angle_transform
+from pelvis3d.metrics import SIDES, JointMetrics, JointSpaceCalculator, LazyFields
+
+__all__ = ["Pelvis", "PosedPelvis", "MAX_EXAGGERATION"]
+
+#: Largest allowed exaggeration factor for shown poses.
+MAX_EXAGGERATION = 20.0
+
+
+def _readonly(a: NDArray) -> NDArray:
+    a = np.array(a, dtype=float, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+class Pelvis:
+    """Sacrum and two innominates articulated at the SI joints and the pubic symphysis.
+
+    Parameters
+    ----------
+    anatomy : Anatomy or str or path-like, optional
+        An :class:`~pelvis3d.anatomy.Anatomy`, or a folder / ``pelvis.json`` to load.
+        Default: the built-in simplified adult pelvis.
+
+    Notes
+    -----
+    Units are millimetres and degrees; the frame is the ISB pelvis frame (X anterior,
+    Y superior, Z right; origin at the ASIS midpoint). Sign conventions are listed in
+    :mod:`pelvis3d.kinematics`.
+    """
+
+    def __init__(self, anatomy: Anatomy | str | os.PathLike[str] | None = None) -> None:
+        if anatomy is None or isinstance(anatomy, (str, os.PathLike)):
+            anatomy = load_anatomy(anatomy)
+        if not isinstance(anatomy, Anatomy):
+            raise PoseTypeError(f"anatomy must be an Anatomy or a path, got {type(anatomy).__name__}")
+        self.anatomy = anatomy
+        missing = [n for n in DOF_NAMES if n not in anatomy.dofs]
+        if missing:
+            raise PoseError(f"anatomy {anatomy.name!r} defines no joint for DOF(s): {', '.join(missing)}")
+        self._calculator = JointSpaceCalculator(anatomy)
+        self._halves: dict[str, tuple[NDArray[np.bool_], NDArray[np.bool_]]] = {}
+        for side in SIDES:
+            surf = anatomy.joint_surfaces[f"{side}_si_innominate"]
+            x = np.asarray(anatomy.vertices[surf.body])[surf.vertices, 0]
+            anterior = x >= np.median(x)
+            self._halves[side] = (anterior, ~anterior)
+        self._neutral: JointMetrics | None = None
+        self._neutral = self.metrics(Pose())
+
+    # ---- anatomy readers ----------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """Name of the anatomy."""
+        return self.anatomy.name
+
+    @cached_property
+    def landmarks(self) -> Mapping[str, NDArray[np.float64]]:
+        """Landmark positions at neutral: name -> (3,) read-only array, mm, pelvis frame."""
+        return ReadOnlyMap({n: lm.position_mm for n, lm in self.anatomy.landmarks.items()}, "landmark")
+
+    @property
+    def landmark_bodies(self) -> Mapping[str, str]:
+        """Landmark name -> body it belongs to."""
+        return ReadOnlyMap({n: lm.body for n, lm in self.anatomy.landmarks.items()}, "landmark")
+
+    @property
+    def joint_surfaces(self) -> Mapping[str, JointSurface]:
+        """Joint surface patches (vertex index sets): ``left_si_innominate``, ``left_si_sacrum``, ..."""
+        return self.anatomy.joint_surfaces
+
+    @property
+    def dofs(self) -> Mapping[str, Dof]:
+        """Degrees of freedom by name, with axes, pivots and limits."""
+        return self.anatomy.dofs
+
+    @property
+    def neutral_metrics(self) -> JointMetrics:
+        """Metrics of the neutral pose."""
+        assert self._neutral is not None
+        return self._neutral
+
+    def meshes(self) -> dict[str, object]:
+        """New ``trimesh.Trimesh`` per body at neutral, mm."""
+        return {b: self.anatomy.trimesh(b) for b in BODIES}
+
+    # ---- kinematics ---------------------------------------------------------------------
+    def check_pose(self, pose: Pose) -> Pose:
+        """Check ``pose`` against the joint limits.
+
+        Warns (:class:`~pelvis3d.errors.PhysiologicalRangeWarning`) for angles beyond the
+        physiological range; raises :class:`~pelvis3d.errors.LimitError` beyond the hard limit.
+        """
+        if not isinstance(pose, Pose):
+            raise PoseTypeError(f"pose must be a pelvis3d.Pose, got {type(pose).__name__}")
+        for name, value in pose.as_dict().items():
+            dof = self.anatomy.dofs[name]
+            lo, hi = dof.hard_deg
+            if not lo <= value <= hi:
+                raise LimitError(f"{name}={value:g} deg is beyond the hard limit [{lo:g}, {hi:g}] deg")
+            plo, phi = dof.physiological_deg
+            if not plo <= value <= phi:
+                warnings.warn(
+                    f"{name}={value:g} deg is beyond the physiological range [{plo:g}, {phi:g}] deg",
+                    PhysiologicalRangeWarning,
+                    stacklevel=3,
+                )
+        return pose
+
+    def transforms(self, pose: Pose, world: bool = False) -> dict[str, NDArray[np.float64]]:
+        """Rigid transform per body for ``pose`` (no limit checks).
+
+        Parameters
+        ----------
+        pose : Pose
+            Joint angles, degrees.
+        world : bool
+            False: ``T_pelvis_body`` (body neutral coordinates -> pelvis frame, mm).
+            True: ``T_world_body``, including the whole-pelvis tilt/obliquity/rotation.
+
+        Returns
+        -------
+        dict of str to (4, 4) ndarray
+        """
+        angles = pose.as_dict()
+        frames: dict[str, NDArray[np.float64]] = {"world": np.eye(4), "pelvis": np.eye(4)}
+        joint_of: dict[str, list[Dof]] = {}
+        for dof in self.anatomy.dofs.values():
+            joint_of.setdefault(dof.child, []).append(dof)
+        pending = ["pelvis", *BODIES]
+        while pending:  # parents first; the joint tree is tiny
+            for child in list(pending):
+                dofs = joint_of.get(child, [])
+                parent = dofs[0].parent if dofs else "world"
+                if parent in pending:
+                    continue
+                t = frames[parent].copy()
+                for dof in dofs:
+                    t = t @ axis_angle_transform(dof.axis, angles[dof.name], dof.pivot_mm)
+                frames[child] = t
+                pending.remove(child)
+        if not world:
+            to_pelvis = np.linalg.inv(frames["pelvis"])
+            return {b: to_pelvis @ frames[b] for b in BODIES}
+        return {b: frames[b] for b in BODIES}
+
+    def metrics(self, pose: Pose, transforms: Mapping[str, NDArray[np.float64]] | None = None) -> JointMetrics:
+        """Joint metrics of the geometry posed by ``pose`` (no limit checks), mm."""
+        t = transforms if transforms is not None else self.transforms(pose)
+        needed = ["left_si_innominate", "right_si_innominate", "left_pubic_face", "right_pubic_face"]
+        fields = self._calculator.fields(t, needed)
+        for arr in fields.values():
+            arr.setflags(write=False)
+        lazy = LazyFields(fields, lambda names: self._calculator.fields(t, names), list(self._calculator.queries))
+        n = self._neutral
+
+        def lm(name: str) -> NDArray[np.float64]:
+            m = t[self.anatomy.landmarks[name].body]
+            return m[:3, :3] @ self.anatomy.landmarks[name].position_mm + m[:3, 3]
+
+        pubic_all = np.concatenate([fields["left_pubic_face"], fields["right_pubic_face"]])
+        pubic_gap = float(pubic_all.mean())
+        shear = float(lm("left_symphyseal_face_centre")[1] - lm("right_symphyseal_face_centre")[1])
+        si_mean, si_min, si_ant, si_post, contact = {}, {}, {}, {}, {}
+        for side in SIDES:
+            f = fields[f"{side}_si_innominate"]
+            ant, post = self._halves[side]
+            si_mean[side] = float(f.mean())
+            si_min[side] = float(f.min())
+            si_ant[side] = float(f[ant].mean())
+            si_post[side] = float(f[post].mean())
+            contact[side] = bool(f.min() <= 0.0)
+        inter_asis = float(np.linalg.norm(lm("left_asis") - lm("right_asis")))
+        inter_psis = float(np.linalg.norm(lm("left_psis") - lm("right_psis")))
+
+        def change(value: float, ref: float | None) -> float:
+            return 0.0 if ref is None else value - ref
+
+        return JointMetrics(
+            pubic_gap_mm=pubic_gap,
+            pubic_gap_change_mm=change(pubic_gap, n and n.pubic_gap_mm),
+            pubic_min_gap_mm=float(pubic_all.min()),
+            pubic_shear_mm=shear,
+            pubic_contact=bool(pubic_all.min() <= 0.0),
+            si_space_mm=si_mean,
+            si_min_space_mm=si_min,
+            si_anterior_space_mm=si_ant,
+            si_posterior_space_mm=si_post,
+            si_space_change_mm={s: change(si_mean[s], n and n.si_space_mm[s]) for s in SIDES},
+            si_anterior_change_mm={s: change(si_ant[s], n and n.si_anterior_space_mm[s]) for s in SIDES},
+            si_posterior_change_mm={s: change(si_post[s], n and n.si_posterior_space_mm[s]) for s in SIDES},
+            si_contact=contact,
+            inter_asis_mm=inter_asis,
+            inter_asis_change_mm=change(inter_asis, n and n.inter_asis_mm),
+            inter_psis_mm=inter_psis,
+            inter_psis_change_mm=change(inter_psis, n and n.inter_psis_mm),
+            fields=lazy,
+        )
+
+    def posed(self, pose: Pose | None = None, exaggeration: float = 1.0) -> PosedPelvis:
+        """Pose the pelvis.
+
+        Parameters
+        ----------
+        pose : Pose, optional
+            The true joint angles, degrees (checked against the limits). Default: neutral.
+        exaggeration : float
+            Factor (1-20) applied to the pelvic-ring angles for display. The geometry
+            (``transforms``, ``meshes()``) shows the exaggerated pose; ``metrics`` are
+            always those of the true pose and ``shown_metrics`` those of the shown one.
+
+        Returns
+        -------
+        PosedPelvis
+        """
+        pose = Pose() if pose is None else pose
+        self.check_pose(pose)
+        factor = real_number(exaggeration, "exaggeration")
+        if not 1.0 <= factor <= MAX_EXAGGERATION:
+            raise PoseError(f"exaggeration={exaggeration!r} is outside the allowed range [1, {MAX_EXAGGERATION:g}]")
+        return PosedPelvis(self, pose, factor)
+
+    # ---- inverse ------------------------------------------------------------------------
+    def solve_rotation(
+        self,
+        *,
+        pubic_gap_change_mm: float | None = None,
+        si_posterior_change_mm: float | None = None,
+        side: str = "both",
+        tolerance_mm: float = 1e-4,
+    ) -> Pose:
+        """Find the innominate rotation that produces a target metric change.
+
+        Give exactly one target.
+
+        Parameters
+        ----------
+        pubic_gap_change_mm : float, optional
+            Wanted change of the pubic gap from neutral (mm; + opens).
+        si_posterior_change_mm : float, optional
+            Wanted change of the posterior SI joint space (mm; negative = compression),
+            on ``side`` (for ``"both"``: the mean of the two sides).
+        side : {"both", "left", "right"}
+            Which innominate(s) rotate.
+        tolerance_mm : float
+            Accuracy of the achieved metric (mm).
+
+        Returns
+        -------
+        Pose
+            Degrees, within the hard limits.
+
+        Raises
+        ------
+        PoseError
+            If no rotation within the hard limits reaches the target.
+        """
+        from scipy.optimize import brentq
+
+        if side not in ("both", "left", "right"):
+            raise UnknownNameError(f"unknown side {side!r}; allowed: both, left, right")
+        given = [(k, v) for k, v in (("pubic_gap_change_mm", pubic_gap_change_mm), ("si_posterior_change_mm", si_posterior_change_mm)) if v is not None]
+        if len(given) != 1:
+            raise PoseError("give exactly one target: pubic_gap_change_mm or si_posterior_change_mm")
+        key, target = given[0]
+        target = real_number(target, key)
+
+        def pose_for(angle: float) -> Pose:
+            return Pose(rotation=angle) if side == "both" else Pose(**{f"{side}_rotation": angle})
+
+        def value(angle: float) -> float:
+            m = self.metrics(pose_for(angle))
+            if key == "pubic_gap_change_mm":
+                return m.pubic_gap_change_mm
+            sides = SIDES if side == "both" else (side,)
+            return float(np.mean([m.si_posterior_change_mm[s] for s in sides]))
+
+        dof = self.anatomy.dofs["left_rotation" if side in ("both", "left") else "right_rotation"]
+        lo, hi = dof.hard_deg
+        f_lo, f_hi = value(lo) - target, value(hi) - target
+        if f_lo * f_hi > 0:
+            raise PoseError(
+                f"{key}={target:g} mm is not reachable with rotation in [{lo:g}, {hi:g}] deg "
+                f"(reachable: {min(f_lo, f_hi) + target:.2f} to {max(f_lo, f_hi) + target:.2f} mm)"
+            )
+        angle = brentq(lambda a: value(a) - target, lo, hi, xtol=1e-9)
+        # brentq's xtol is in degrees; tighten on the metric itself with a few secant steps
+        for _ in range(20):
+            err = value(angle) - target
+            if abs(err) <= tolerance_mm:
+                break
+            slope = (value(angle + 1e-4) - value(angle - 1e-4)) / 2e-4
+            angle -= err / slope
+        return pose_for(float(angle))
+
+
+class PosedPelvis:
+    """A pelvis in one pose: transforms, posed meshes and landmarks, and metrics.
+
+    Attributes
+    ----------
+    pose : Pose
+        The true pose, degrees.
+    shown_pose : Pose
+        The displayed pose (``pose`` with the pelvic-ring angles times ``exaggeration``).
+    exaggeration : float
+        Display factor.
+    """
+
+    def __init__(self, pelvis: Pelvis, pose: Pose, exaggeration: float = 1.0) -> None:
+        self.pelvis = pelvis
+        self.pose = pose
+        self.exaggeration = float(exaggeration)
+        self.shown_pose = pose.scaled(exaggeration) if exaggeration != 1.0 else pose
+
+    @cached_property
+    def transforms(self) -> Mapping[str, NDArray[np.float64]]:
+        """``T_pelvis_body`` per body for the shown pose: (4, 4), body neutral coords -> pelvis frame, mm."""
+        return ReadOnlyMap({b: _readonly(t) for b, t in self.pelvis.transforms(self.shown_pose).items()}, "body")
+
+    @cached_property
+    def world_transforms(self) -> Mapping[str, NDArray[np.float64]]:
+        """``T_world_body`` per body for the shown pose, including whole-pelvis posture."""
+        return ReadOnlyMap({b: _readonly(t) for b, t in self.pelvis.transforms(self.shown_pose, world=True).items()}, "body")
+
+    @cached_property
+    def metrics(self) -> JointMetrics:
+        """Metrics of the true (unexaggerated) pose, mm."""
+        if self.exaggeration == 1.0:
+            return self.pelvis.metrics(self.pose, self.transforms)
+        return self.pelvis.metrics(self.pose)
+
+    @cached_property
+    def shown_metrics(self) -> JointMetrics:
+        """Metrics of the shown (exaggerated) geometry, mm."""
+        if self.exaggeration == 1.0:
+            return self.metrics
+        return self.pelvis.metrics(self.shown_pose, self.transforms)
+
+    @property
+    def landmarks(self) -> Mapping[str, NDArray[np.float64]]:
+        """Posed landmark positions (shown pose), mm, pelvis frame."""
+        out = {}
+        for name, lm in self.pelvis.anatomy.landmarks.items():
+            m = self.transforms[lm.body]
+            out[name] = _readonly(m[:3, :3] @ lm.position_mm + m[:3, 3])
+        return ReadOnlyMap(out, "landmark")
+
+    def meshes(self, world: bool = False) -> dict[str, object]:
+        """New posed ``trimesh.Trimesh`` per body (shown pose), mm; ``world=True`` adds posture."""
+        trans = self.world_transforms if world else self.transforms
+        out = {}
+        for body in BODIES:
+            mesh = self.pelvis.anatomy.trimesh(body)
+            mesh.apply_transform(np.array(trans[body]))
+            out[body] = mesh
+        return out
+
+    def __repr__(self) -> str:
+        return f"<PosedPelvis {self.pose!r} x{self.exaggeration:g}>"
+
+
