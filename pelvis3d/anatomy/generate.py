@@ -58,7 +58,7 @@ class AnatomyParameters:
     voxel_mm: float = 1.6
     smoothing_iterations: int = 12
     sacrum_voxel_mm: float = 2.0
-    innominate_triangles: int = 20000
+    innominate_triangles: int = 19500
 
     def validate(self) -> None:
         """Raise ``ValueError`` naming the first parameter outside its allowed range."""
@@ -89,7 +89,36 @@ def _L(x: float, y: float, lateral: float) -> FloatArray:
 
 #: Sacroiliac auricular surface, sagittal layout (x, y) of the "L": corner, cranial arm end,
 #: caudal arm end, and the arm radius. Arms ~93 deg apart (Vleeming 2012).
-AURICULAR_L = {"corner": (-108.0, 4.0), "cranial_end": (-121.0, 35.0), "caudal_end": (-137.0, -16.0), "radius": 9.0}
+AURICULAR_L = {"corner": (-106.0, 4.0), "cranial_end": (-118.0, 34.0), "caudal_end": (-133.0, -17.0), "radius": 9.0}
+
+#: Sacroiliac joint plane (left side): a point on the sacral auricular surface and the
+#: angle between the joint plane and the sagittal plane. The sacrum is wider in front, so
+#: its auricular surfaces face laterally and somewhat posteriorly (0-40 deg, textbooks).
+SI_PLANE_POINT = (-115.0, 10.0, 47.0)  # (x, y, lateral)
+SI_PLANE_ANGLE_DEG = 20.0
+
+
+def si_plane_normal_left() -> FloatArray:
+    """Outward unit normal of the left sacral auricular plane (lateral and posterior)."""
+    a = np.radians(SI_PLANE_ANGLE_DEG)
+    return np.array([-np.sin(a), 0.0, -np.cos(a)])
+
+
+def auricular_l_distance(p: FloatArray) -> FloatArray:
+    """Distance (mm) in the side view (x, y) from points to the centre lines of the auricular L."""
+
+    def segment(q: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
+        ab = b - a
+        t = np.clip(((q - a) @ ab) / (ab @ ab), 0.0, 1.0)
+        return np.linalg.norm(q - (a + t[:, None] * ab), axis=1)
+
+    corner = np.array(AURICULAR_L["corner"], float)
+    q = p[:, :2]
+    return np.minimum(
+        segment(q, corner, np.array(AURICULAR_L["cranial_end"], float)),
+        segment(q, corner, np.array(AURICULAR_L["caudal_end"], float)),
+    )
+
 
 HIP_CENTRE = (-49.5, -67.5, 81.0)  # Bell et al. 1989 from the ASIS: 22% posterior, 30% inferior, 14% medial
 ACETABULUM_RADIUS = 27.5  # socket radius, mm: rim diameter ~55-58 mm (acetabulum width 56-62 mm)
@@ -97,54 +126,89 @@ ACETABULUM_OPENING = (0.38, -0.52, 1.0)  # lateral, anterior and inferior (x, y,
 
 
 def _crest_curve() -> FloatArray:
-    """Centre line of the iliac crest from the ASIS to the PSIS (x, y, lateral)."""
+    """Centre line of the iliac crest from the ASIS to the PSIS (x, y, lateral).
+
+    The crest flares out anteriorly (iliac tubercle) and runs close to the sacrum
+    posteriorly, as on real pelves (top view in article.md's reference picture).
+    """
     return np.array(
         [
             (-5.0, -1.0, 111.0),  # ASIS
-            (-22.0, 22.0, 120.0),
-            (-48.0, 44.0, 127.0),  # iliac tubercle, widest
-            (-80.0, 60.0, 124.0),  # highest
-            (-108.0, 58.0, 108.0),
-            (-130.0, 44.0, 86.0),
-            (-143.0, 26.0, 62.0),
+            (-22.0, 22.0, 119.0),
+            (-46.0, 44.0, 124.0),  # iliac tubercle, widest
+            (-72.0, 58.0, 114.0),
+            (-96.0, 61.0, 82.0),  # highest
+            (-118.0, 54.0, 68.0),
+            (-136.0, 34.0, 57.0),
             (-150.0, 6.0, 42.0),  # PSIS
         ]
     )
 
 
 def _wing_base_curve() -> FloatArray:
-    """Lower border of the iliac wing (ilium body, arcuate line), matched to the crest points."""
+    """Lower border of the iliac wing, matched to the crest points.
+
+    Anteriorly it is the AIIS; from there it follows the arcuate line (pelvic brim), which
+    lies close to the inlet plane through the promontory and the pubic tubercles, to the
+    top of the SI joint and on to the posterior iliac spines.
+    """
     return np.array(
         [
-            (-14.0, -36.0, 101.0),  # anterior inferior iliac spine
-            (-30.0, -34.0, 94.0),
-            (-48.0, -30.0, 88.0),  # acetabular roof
-            (-70.0, -24.0, 80.0),
-            (-92.0, -17.0, 72.0),  # above the greater sciatic notch
-            (-112.0, -8.0, 64.0),
-            (-128.0, -6.0, 58.0),
-            (-140.0, -4.0, 50.0),
+            (-14.0, -36.0, 100.0),  # anterior inferior iliac spine
+            (-34.0, -34.0, 80.0),
+            (-50.0, -18.0, 70.0),  # arcuate line
+            (-67.0, 4.0, 66.0),
+            (-85.0, 24.0, 64.0),
+            (-104.0, 32.0, 63.0),  # above the SI joint
+            (-128.0, 22.0, 60.0),
+            (-144.0, 4.0, 50.0),
         ]
     )
 
 
-def _wing_surface(n_u: int = 46, n_v: int = 16) -> tuple[FloatArray, FloatArray]:
-    """Sample the iliac wing as a curved sheet; returns points (x, y, lateral) and half-thickness."""
+def _ilium_body_curve() -> FloatArray:
+    """Lowest border of the iliac plate: acetabular roof to the greater sciatic notch."""
+    return np.array(
+        [
+            (-14.0, -36.0, 100.0),
+            (-30.0, -42.0, 92.0),
+            (-48.0, -40.0, 86.0),
+            (-70.0, -32.0, 78.0),
+            (-92.0, -22.0, 72.0),
+            (-112.0, -12.0, 64.0),
+            (-128.0, -8.0, 58.0),
+            (-142.0, -4.0, 50.0),
+        ]
+    )
+
+
+def _wing_surface(n_u: int = 46, n_v: int = 18) -> tuple[FloatArray, FloatArray]:
+    """Sample the ilium as a curved sheet; returns points (x, y, lateral) and half-thickness.
+
+    The sheet runs from the ilium body up to the arcuate line (a ridge on its inner side)
+    and on up to the crest, so the iliac fossa and the pelvic surface below the brim meet
+    at the linea terminalis as on a real bone.
+    """
     from scipy.interpolate import CubicSpline
 
-    crest = _crest_curve()
-    base = _wing_base_curve()
-    t = np.linspace(0.0, 1.0, len(crest))
+    curves = [_ilium_body_curve(), _wing_base_curve(), _crest_curve()]
+    t = np.linspace(0.0, 1.0, len(curves[0]))
     u = np.linspace(0.0, 1.0, n_u)
-    crest_u = CubicSpline(t, crest, axis=0)(u)
-    base_u = CubicSpline(t, base, axis=0)(u)
+    body_u, base_u, crest_u = (CubicSpline(t, c, axis=0)(u) for c in curves)
     v = np.linspace(0.0, 1.0, n_v)
     uu, vv = np.meshgrid(u, v, indexing="ij")
-    pts = base_u[:, None, :] * (1 - vv[..., None]) + crest_u[:, None, :] * vv[..., None]
+    brim_v = 0.3  # where the arcuate line sits on the sheet
+    lower = np.clip(vv / brim_v, 0, 1)[..., None]
+    upper = np.clip((vv - brim_v) / (1 - brim_v), 0, 1)[..., None]
+    pts = np.where(
+        vv[..., None] <= brim_v,
+        body_u[:, None, :] * (1 - lower) + base_u[:, None, :] * lower,
+        base_u[:, None, :] * (1 - upper) + crest_u[:, None, :] * upper,
+    )
     # The iliac fossa is hollowed: push the middle of the sheet laterally.
-    bulge = 6.0 * np.sin(np.pi * vv) * np.sin(np.pi * np.clip(uu * 1.15, 0, 1))
+    bulge = 6.0 * np.sin(np.pi * upper[..., 0]) * np.sin(np.pi * np.clip(uu * 1.15, 0, 1))
     pts[..., 2] += bulge
-    half_thickness = 2.6 + 1.6 * (1 - np.sin(np.pi * vv))  # thin in the fossa, thicker at its borders
+    half_thickness = 2.6 + 1.6 * (1 - np.sin(np.pi * upper[..., 0])) + 1.5 * (1 - lower[..., 0])  # thin in the fossa, thicker at its borders
     return pts, half_thickness
 
 
@@ -157,6 +221,8 @@ def _sheet_sdf(p: FloatArray, grid: FloatArray, half_thickness: FloatArray) -> F
             a, b, c, d = grid[i, j], grid[i + 1, j], grid[i + 1, j + 1], grid[i, j + 1]
             thick = float(np.mean(half_thickness[i : i + 2, j : j + 2]))
             for tri in ((a, b, c), (a, c, d)):
+                if np.linalg.norm(np.cross(tri[1] - tri[0], tri[2] - tri[0])) < 1e-6:
+                    continue  # degenerate where the border curves meet
                 lo = np.min(tri, axis=0) - thick - 2.0
                 hi = np.max(tri, axis=0) + thick + 2.0
                 mask = np.all((p >= lo) & (p <= hi), axis=1)
@@ -226,12 +292,28 @@ def sacrum_sdf(p: FloatArray) -> FloatArray:
         ((-136.0, -36.0, 0.0), (11.0, 12.0, 27.0)),
     ):
         d = _sdf.smooth_union(d, c.ellipsoid(centre, radii), 9.0)
+    # Auricular masses: an L-shaped plate on each side reaching out to the SI joint plane,
+    # so the sacrum's auricular surface is a flat "ear" congruent with the ilium's.
+    in_l = auricular_l_distance(p) - (AURICULAR_L["radius"] + 1.0)
+    for side in (1.0, -1.0):
+        n = si_plane_normal_left() * [1.0, 1.0, side]
+        point = np.array([SI_PLANE_POINT[0], SI_PLANE_POINT[1], -side * SI_PLANE_POINT[2]])
+        from_plane = (p - point) @ n
+        plate = np.maximum(np.maximum(from_plane, -(from_plane + 16.0)), in_l)
+        plate = _sdf.smooth_intersection(plate, -(p[:, 0] + 143.0), 4.0)  # not behind the sacrum
+        d = _sdf.smooth_union(d, plate, 9.0)
     # Median sacral crest on the back.
     d = _sdf.smooth_union(d, c.chain([(-124.0, 32.0, 0.0), (-137.0, 8.0, 0.0), (-146.0, -20.0, 0.0)], [5.0, 5.0, 4.0], 3.0), 5.0)
     # Flat, slightly forward-sloping S1 end plate (sacral base).
     base_normal = np.array([0.42, 0.91, 0.0])
     base_normal /= np.linalg.norm(base_normal)
     d = _sdf.smooth_intersection(d, (p - np.array([-99.0, 40.0, 0.0])) @ base_normal, 3.0)
+    # The auricular surfaces: planar facets, one per side (mirror images).
+    n_left = si_plane_normal_left()
+    for side in (1.0, -1.0):
+        n = n_left * [1.0, 1.0, side]
+        point = np.array([SI_PLANE_POINT[0], SI_PLANE_POINT[1], -side * SI_PLANE_POINT[2]])
+        d = _sdf.smooth_intersection(d, (p - point) @ n, 2.0)
     # Anterior sacral foramina: shallow dimples in pairs.
     for y, x, lat in ((18.0, -104.0, 22.0), (-4.0, -113.0, 19.0), (-25.0, -124.0, 16.0), (-43.0, -133.0, 13.0)):
         for side in (-1.0, 1.0):
@@ -266,11 +348,18 @@ def left_innominate_sdf(p: FloatArray, sacrum: FloatArray, params: AnatomyParame
     d = _sdf.smooth_union(d, c.cone(_lat([(-100.0, -14.0, 64.0)])[0], _lat([(-138.0, -6.0, 56.0)])[0], 15.0, 16.0), 8.0)
     d = _sdf.smooth_union(d, c.cone(_lat([(-18.0, -38.0, 98.0)])[0], H + _lat([(5.0, 15.0, -5.0)])[0] * [1, 1, 1], 7.0, 14.0), 6.0)
 
-    # Auricular (SI) block, L-shaped, pushed against the sacrum and carved by it below.
+    # Auricular (SI) block: a shell over the sacrum's lateral surface, from the joint space out
+    # to 12 mm, limited to an L-shaped region (seen from the side). Carving by the dilated
+    # sacrum below leaves its inner face as an exact, congruent L-shaped joint surface.
     aur = AURICULAR_L
     r = aur["radius"]
-    corner = np.array([*aur["corner"], 0.0])
-    ends = [np.array([*aur["cranial_end"], 0.0]), np.array([*aur["caudal_end"], 0.0])]
+    corner = np.array(aur["corner"], float)
+    ends = [np.array(aur["cranial_end"], float), np.array(aur["caudal_end"], float)]
+    in_l = auricular_l_distance(p) - r
+    from_plane = (p - _lat(SI_PLANE_POINT)[0]) @ si_plane_normal_left()
+    shell = np.maximum(params.si_joint_space_mm - from_plane, from_plane - (params.si_joint_space_mm + 12.0))
+    slab = np.maximum(shell, in_l)
+    d = _sdf.smooth_union(d, slab, 3.0)
 
     def on_sacrum_face(pt: FloatArray) -> FloatArray:
         # lateral position of the sacrum's surface at (x, y): march inward from far lateral
@@ -280,14 +369,13 @@ def left_innominate_sdf(p: FloatArray, sacrum: FloatArray, params: AnatomyParame
         hit = int(np.argmax(vals < 0.0))
         if vals[hit] >= 0.0 or lat[hit] < 20.0:
             raise ValueError(f"auricular point {pt[:2]} does not lie on the sacrum's lateral face")
-        return np.array([pt[0], pt[1], -lat[hit] + 4.0])  # 4 mm into the sacrum: carved away later
+        return np.array([pt[0], pt[1], -lat[hit]])
 
+    # Back the joint with bone laterally so the auricular block is part of the ilium.
     corner3 = on_sacrum_face(corner)
     for e in ends:
         e3 = on_sacrum_face(e)
-        d = _sdf.smooth_union(d, c.cone(corner3, e3, r, r), 4.0)
-        # Back the joint with bone laterally so the auricular block is part of the ilium.
-        d = _sdf.smooth_union(d, c.cone(corner3 + [0, 0, -12.0], e3 + [0, 0, -12.0], r + 3, r + 3), 6.0)
+        d = _sdf.smooth_union(d, c.cone(corner3 + [0, 0, -17.0], e3 + [0, 0, -17.0], r + 3, r + 3), 6.0)
     # Iliac tuberosity behind the joint, up to the PSIS.
     d = _sdf.smooth_union(d, c.ellipsoid(_lat([(-139.0, 20.0, 57.0)])[0], (12.0, 24.0, 11.0)), 8.0)
 
@@ -325,7 +413,8 @@ def _contour(sdf_fn: Callable[[FloatArray], FloatArray], lo: FloatArray, hi: Flo
     axes = [lo[i] + voxel * np.arange(n[i]) for i in range(3)]
     grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
     vol = sdf_fn(grid).reshape(n)
-    verts, faces, _, _ = marching_cubes(vol, level=0.0, spacing=(voxel,) * 3, gradient_direction="ascent")
+    # A level just off zero keeps flat faces that coincide with grid planes from degenerating.
+    verts, faces, _, _ = marching_cubes(vol, level=1e-3, spacing=(voxel,) * 3, gradient_direction="ascent")
     return verts + lo, faces.astype(np.int64)
 
 
@@ -365,9 +454,11 @@ def _symmetrize(mesh):
         np.asarray(mesh.vertices), np.asarray(mesh.faces), plane_normal=[0.0, 0.0, -1.0], plane_origin=[0.0, 0.0, 0.0]
     )[:2]
     left_v = np.asarray(left_v).copy()
-    left_v[np.abs(left_v[:, 2]) < 1e-9, 2] = 0.0
+    left_v[np.abs(left_v[:, 2]) < 1e-5, 2] = 0.0  # exactly on the mirror plane (no -0.0 either)
+    left_f = np.asarray(left_f)
+    left_f = left_f[~np.all(left_v[left_f][:, :, 2] == 0.0, axis=1)]  # slivers lying in the plane
     right_v = left_v * [1.0, 1.0, -1.0]
-    faces = np.vstack([left_f, np.asarray(left_f)[:, ::-1] + len(left_v)])
+    faces = np.vstack([left_f, left_f[:, ::-1] + len(left_v)])
     sym = trimesh.Trimesh(np.vstack([left_v, right_v]), faces, process=False)
     sym.merge_vertices(digits_vertex=6)
     sym.remove_unreferenced_vertices()
@@ -436,7 +527,7 @@ def generate(params: AnatomyParameters | None = None) -> dict:
     # The sacrum grid is symmetric about z = 0 and the mesh is rebuilt from its left half,
     # so the sacrum is exactly mirror-symmetric and left/right metrics mirror exactly.
     sv = params.sacrum_voxel_mm
-    half = np.ceil(62.0 * scale / sv) * sv
+    half = (np.ceil(62.0 * scale / sv) + 0.5) * sv  # no grid plane at z = 0: clean mirror cut
     sac_lo, sac_hi = np.array([-168.0 * scale, -98.0 * scale, -half]), np.array([-70.0 * scale, 52.0 * scale, half])
     sac_v, sac_f = _contour(scaled(sacrum_sdf), sac_lo, sac_hi, sv)
     sacrum = _symmetrize(_clean(sac_v, sac_f, params.smoothing_iterations, 0))
