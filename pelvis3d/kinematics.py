@@ -88,9 +88,7 @@ class Pose:
     def __init__(self, rotation: float | None = None, tilt: float | None = None, **angles: float) -> None:
         for name in angles:
             if name not in DOF_NAMES:
-                raise UnknownNameError(
-                    f"unknown DOF {name!r}; allowed: rotation, tilt, {', '.join(DOF_NAMES)}"
-                )
+                raise UnknownNameError(f"unknown DOF {name!r}; allowed: rotation, tilt, {', '.join(DOF_NAMES)}")
         values = {name: 0.0 for name in DOF_NAMES}
         for short, value in (("rotation", rotation), ("tilt", tilt)):
             if value is None:
@@ -176,7 +174,9 @@ class Pose:
         return f"Pose({inner})"
 
 
-def axis_angle_transform(axis: NDArray[np.float64], angle_deg: float, pivot: NDArray[np.float64]) -> NDArray[np.float64]:
+def axis_angle_transform(
+    axis: NDArray[np.float64], angle_deg: float, pivot: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """``(4, 4)`` rigid transform rotating by ``angle_deg`` (right-handed) about ``axis`` through ``pivot`` (mm)."""
     a = np.asarray(axis, float)
     a = a / np.linalg.norm(a)

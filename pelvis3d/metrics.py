@@ -32,7 +32,9 @@ __all__ = ["JointMetrics", "JointSpaceCalculator", "LazyFields", "closest_points
 
 SIDES = ("left", "right")
 #: Nearest partner vertices whose surrounding triangles are searched for the closest point.
-_NEAREST_VERTICES = 2
+_NEAREST_VERTICES = 3
+#: Longest triangle edge in the distance queries' copy of each partner mesh (mm).
+_MAX_EDGE_MM = 2.5
 
 
 def closest_points_on_triangles(
@@ -106,8 +108,12 @@ class JointSpaceCalculator:
         self._vertex_faces: dict[str, NDArray[np.int64]] = {}
         corners, offset = [], 0
         for target in targets:
-            v = np.asarray(anatomy.vertices[target])
-            f = np.asarray(anatomy.faces[target])
+            # Split long edges: the surface (a piecewise-linear set of points) is unchanged,
+            # but a fine, even triangulation keeps the closest triangle among those around the
+            # nearest vertices even where a decimated mesh has long thin triangles.
+            v, f = _subdivide_to_size(
+                np.asarray(anatomy.vertices[target]), np.asarray(anatomy.faces[target]), _MAX_EDGE_MM
+            )
             self._trees[target] = cKDTree(v)
             # faces around each vertex, padded by repeating the first one
             order = np.argsort(f.ravel(), kind="stable")
@@ -122,6 +128,9 @@ class JointSpaceCalculator:
             self._vertex_faces[target] = table + offset
             corners.append(v[f])
             offset += len(f)
+        width = max((t.shape[1] for t in self._vertex_faces.values()), default=0)
+        for target, table in self._vertex_faces.items():  # one width for all: no padding per frame
+            self._vertex_faces[target] = np.pad(table, ((0, 0), (0, width - table.shape[1])), mode="edge")
         tri = np.concatenate(corners) if corners else np.empty((0, 3, 3))
         self._a, self._b, self._c = tri[:, 0].copy(), tri[:, 1].copy(), tri[:, 2].copy()
         normals = np.cross(self._b - self._a, self._c - self._a)
@@ -140,35 +149,44 @@ class JointSpaceCalculator:
             Which joint surfaces to evaluate (default: all).
         """
         names = list(self.queries) if surfaces is None else list(surfaces)
-        inverse: dict[str, NDArray[np.float64]] = {}
-        points, candidates, sizes = [], [], []
-        for name in names:
-            q = self.queries[name]
-            if q.target not in inverse:
-                inverse[q.target] = np.linalg.inv(transforms[q.target])
-            m = inverse[q.target] @ transforms[q.source]
-            pts = q.points @ m[:3, :3].T + m[:3, 3]
-            _, nearest = self._trees[q.target].query(pts, k=_NEAREST_VERTICES)
-            cand = self._vertex_faces[q.target][nearest].reshape(len(pts), -1)
-            points.append(np.repeat(pts, cand.shape[1], axis=0))
-            candidates.append(cand.ravel())
-            sizes.append((len(pts), cand.shape[1]))
         if not names:
             return {}
-        p = np.concatenate(points)
-        idx = np.concatenate(candidates)
+        # points of every surface in its partner's neutral frame, grouped by partner so each
+        # partner's KD-tree is queried once
+        by_target: dict[str, list[tuple[str, NDArray[np.float64]]]] = {}
+        for name in names:
+            q = self.queries[name]
+            m = np.linalg.solve(transforms[q.target], transforms[q.source])
+            by_target.setdefault(q.target, []).append((name, q.points @ m[:3, :3].T + m[:3, 3]))
+        order, points, candidates = [], [], []
+        for target, items in by_target.items():
+            pts = np.concatenate([p for _, p in items])
+            _, nearest = self._trees[target].query(pts, k=_NEAREST_VERTICES)
+            points.append(pts)
+            candidates.append(self._vertex_faces[target][nearest].reshape(len(pts), -1))
+            order.extend((name, len(p)) for name, p in items)
+        cand = np.concatenate(candidates)
+        # each candidate triangle once per point: sort the row, keep first occurrences
+        cand.sort(axis=1)
+        keep = np.ones(cand.shape, dtype=bool)
+        keep[:, 1:] = cand[:, 1:] != cand[:, :-1]
+        counts = keep.sum(axis=1)
+        idx = cand[keep]
+        p = np.repeat(np.concatenate(points), counts, axis=0)
         closest = closest_points_on_triangles(p, self._a[idx], self._b[idx], self._c[idx])
         diff = p - closest
         dist = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-        signs = np.einsum("ij,ij->i", diff, self._normals[idx]) < 0.0
+        negative = np.einsum("ij,ij->i", diff, self._normals[idx]) < 0.0
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        best = np.minimum.reduceat(dist, starts)
+        is_best = dist <= np.repeat(best, counts)
+        inside = np.logical_or.reduceat(is_best & negative, starts)
+        signed = np.where(inside, -best, best)
         out, start = {}, 0
-        for name, (n, k) in zip(names, sizes):
-            d = dist[start : start + n * k].reshape(n, k)
-            best = np.argmin(d, axis=1)
-            flat = start + np.arange(n) * k + best
-            out[name] = np.where(signs[flat], -dist[flat], dist[flat])
-            start += n * k
-        return out
+        for name, n in order:
+            out[name] = signed[start : start + n]
+            start += n
+        return {name: out[name] for name in names}
 
 
 class LazyFields(Mapping):
@@ -197,6 +215,14 @@ class LazyFields(Mapping):
 
     def __len__(self) -> int:
         return len(self._names)
+
+
+def _subdivide_to_size(vertices: NDArray[np.float64], faces: NDArray[np.int64], max_edge: float):
+    """Midpoint-split triangles until no edge is longer than ``max_edge`` (same surface)."""
+    from trimesh.remesh import subdivide_to_size
+
+    v, f = subdivide_to_size(vertices, faces, max_edge=max_edge, max_iter=20)
+    return np.asarray(v, float), np.asarray(f, np.int64)
 
 
 def _partner(surface: str, body: str) -> str | None:

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pelvis3d._checks import real_number
-from pelvis3d.anatomy import BODIES, Anatomy, Dof, JointSurface, Landmark, ReadOnlyMap, load_anatomy
+from pelvis3d.anatomy import BODIES, Anatomy, Dof, JointSurface, ReadOnlyMap, load_anatomy
 from pelvis3d.errors import LimitError, PhysiologicalRangeWarning, PoseError, PoseTypeError, UnknownNameError
 from pelvis3d.kinematics import DOF_NAMES, Pose, axis_angle_transform
 from pelvis3d.metrics import SIDES, JointMetrics, JointSpaceCalculator, LazyFields
@@ -274,7 +274,14 @@ class Pelvis:
 
         if side not in ("both", "left", "right"):
             raise UnknownNameError(f"unknown side {side!r}; allowed: both, left, right")
-        given = [(k, v) for k, v in (("pubic_gap_change_mm", pubic_gap_change_mm), ("si_posterior_change_mm", si_posterior_change_mm)) if v is not None]
+        given = [
+            (k, v)
+            for k, v in (
+                ("pubic_gap_change_mm", pubic_gap_change_mm),
+                ("si_posterior_change_mm", si_posterior_change_mm),
+            )
+            if v is not None
+        ]
         if len(given) != 1:
             raise PoseError("give exactly one target: pubic_gap_change_mm or si_posterior_change_mm")
         key, target = given[0]
@@ -292,13 +299,30 @@ class Pelvis:
 
         dof = self.anatomy.dofs["left_rotation" if side in ("both", "left") else "right_rotation"]
         lo, hi = dof.hard_deg
-        f_lo, f_hi = value(lo) - target, value(hi) - target
-        if f_lo * f_hi > 0:
+        # Search outward from neutral for the first bracket: deep overlaps make the signed
+        # distances non-monotonic far out, and the answer nearest neutral is the one wanted.
+        bracket = None
+        reached = [0.0]
+        f0 = value(0.0) - target
+        if f0 == 0.0:
+            return pose_for(0.0)
+        for end in (hi, lo):
+            prev_a, prev_f = 0.0, f0
+            for a in np.linspace(0.0, end, 41)[1:]:
+                fa = value(float(a)) - target
+                reached.append(fa + target)
+                if prev_f * fa <= 0:
+                    bracket = (prev_a, float(a))
+                    break
+                prev_a, prev_f = float(a), fa
+            if bracket:
+                break
+        if bracket is None:
             raise PoseError(
                 f"{key}={target:g} mm is not reachable with rotation in [{lo:g}, {hi:g}] deg "
-                f"(reachable: {min(f_lo, f_hi) + target:.2f} to {max(f_lo, f_hi) + target:.2f} mm)"
+                f"(reachable: {min(reached):.2f} to {max(reached):.2f} mm)"
             )
-        angle = brentq(lambda a: value(a) - target, lo, hi, xtol=1e-9)
+        angle = brentq(lambda a: value(a) - target, min(bracket), max(bracket), xtol=1e-9)
         # brentq's xtol is in degrees; tighten on the metric itself with a few secant steps
         for _ in range(20):
             err = value(angle) - target
@@ -336,7 +360,9 @@ class PosedPelvis:
     @cached_property
     def world_transforms(self) -> Mapping[str, NDArray[np.float64]]:
         """``T_world_body`` per body for the shown pose, including whole-pelvis posture."""
-        return ReadOnlyMap({b: _readonly(t) for b, t in self.pelvis.transforms(self.shown_pose, world=True).items()}, "body")
+        return ReadOnlyMap(
+            {b: _readonly(t) for b, t in self.pelvis.transforms(self.shown_pose, world=True).items()}, "body"
+        )
 
     @cached_property
     def metrics(self) -> JointMetrics:
@@ -373,5 +399,3 @@ class PosedPelvis:
 
     def __repr__(self) -> str:
         return f"<PosedPelvis {self.pose!r} x{self.exaggeration:g}>"
-
-

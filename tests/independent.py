@@ -12,7 +12,9 @@ def posed_meshes(pelvis, pose, exaggeration=1.0):
     posed = pelvis.posed(pose, exaggeration)
     out = {}
     for body, t in posed.transforms.items():
-        m = trimesh.Trimesh(np.array(pelvis.anatomy.vertices[body]), np.array(pelvis.anatomy.faces[body]), process=False)
+        m = trimesh.Trimesh(
+            np.array(pelvis.anatomy.vertices[body]), np.array(pelvis.anatomy.faces[body]), process=False
+        )
         m.apply_transform(np.array(t))
         out[body] = m
     return posed, out

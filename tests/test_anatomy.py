@@ -46,7 +46,11 @@ def test_sacrum_is_mirror_symmetric(meshes):
 
 
 def test_no_two_bodies_intersect_at_neutral(meshes):
-    for a, b in (("left_innominate", "sacrum"), ("right_innominate", "sacrum"), ("left_innominate", "right_innominate")):
+    for a, b in (
+        ("left_innominate", "sacrum"),
+        ("right_innominate", "sacrum"),
+        ("left_innominate", "right_innominate"),
+    ):
         ma, mb = meshes[a], meshes[b]
         lo, hi = mb.bounds[0] - 5, mb.bounds[1] + 5
         near = np.where(np.all((ma.vertices > lo) & (ma.vertices < hi), axis=1))[0]

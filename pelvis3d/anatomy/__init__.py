@@ -225,7 +225,9 @@ def load_anatomy(path: str | os.PathLike[str] | None = None) -> Anatomy:
         body = _field(entry, "body", f"{where}: landmarks.{name}", str)
         if body not in BODIES:
             raise AnatomyFileError(f"{where}: landmarks.{name}.body {body!r} is not one of {', '.join(BODIES)}")
-        pos = _vector(_field(entry, "position_mm", f"{where}: landmarks.{name}", list), f"{where}: landmarks.{name}.position_mm")
+        pos = _vector(
+            _field(entry, "position_mm", f"{where}: landmarks.{name}", list), f"{where}: landmarks.{name}.position_mm"
+        )
         landmarks[name] = Landmark(name, body, _readonly(pos))
 
     surfaces = {}
@@ -236,7 +238,9 @@ def load_anatomy(path: str | os.PathLike[str] | None = None) -> Anatomy:
             raise AnatomyFileError(f"{w}.body {body!r} is not one of {', '.join(BODIES)}")
         idx = np.asarray(_field(entry, "vertices", w, list), dtype=np.int64)
         if idx.ndim != 1 or len(idx) < 3 or idx.min() < 0 or idx.max() >= len(vertices[body]):
-            raise AnatomyFileError(f"{w}.vertices must be at least 3 vertex indices of {body} (0..{len(vertices[body]) - 1})")
+            raise AnatomyFileError(
+                f"{w}.vertices must be at least 3 vertex indices of {body} (0..{len(vertices[body]) - 1})"
+            )
         surfaces[name] = JointSurface(name, body, str(entry.get("joint", "")), _readonly(idx))
 
     dofs = {}
@@ -259,7 +263,9 @@ def load_anatomy(path: str | os.PathLike[str] | None = None) -> Anatomy:
             phys = _vector(_field(dof, "physiological_deg", wd, list), f"{wd}.physiological_deg", 2)
             hard = _vector(_field(dof, "hard_deg", wd, list), f"{wd}.hard_deg", 2)
             if not (hard[0] <= phys[0] <= 0.0 <= phys[1] <= hard[1]):
-                raise AnatomyFileError(f"{wd}: limits must satisfy hard[0] <= physiological[0] <= 0 <= physiological[1] <= hard[1]")
+                raise AnatomyFileError(
+                    f"{wd}: limits must satisfy hard[0] <= physiological[0] <= 0 <= physiological[1] <= hard[1]"
+                )
             dofs[name] = Dof(
                 name, jname, parent, child, _readonly(axis / norm), _readonly(pivot),
                 (float(phys[0]), float(phys[1])), (float(hard[0]), float(hard[1])), str(dof.get("description", "")),

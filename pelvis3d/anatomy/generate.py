@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-from pelvis3d.anatomy import _sdf
 from numpy.typing import ArrayLike
 
+from pelvis3d.anatomy import _sdf
 from pelvis3d.anatomy._sdf import FloatArray
 
 __all__ = ["AnatomyParameters", "default_joints", "generate", "write_meshes", "main"]
@@ -208,7 +207,9 @@ def _wing_surface(n_u: int = 46, n_v: int = 18) -> tuple[FloatArray, FloatArray]
     # The iliac fossa is hollowed: push the middle of the sheet laterally.
     bulge = 6.0 * np.sin(np.pi * upper[..., 0]) * np.sin(np.pi * np.clip(uu * 1.15, 0, 1))
     pts[..., 2] += bulge
-    half_thickness = 2.6 + 1.6 * (1 - np.sin(np.pi * upper[..., 0])) + 1.5 * (1 - lower[..., 0])  # thin in the fossa, thicker at its borders
+    half_thickness = (
+        2.6 + 1.6 * (1 - np.sin(np.pi * upper[..., 0])) + 1.5 * (1 - lower[..., 0])
+    )  # thin in the fossa, thicker at its borders
     return pts, half_thickness
 
 
@@ -303,7 +304,9 @@ def sacrum_sdf(p: FloatArray) -> FloatArray:
         plate = _sdf.smooth_intersection(plate, -(p[:, 0] + 143.0), 4.0)  # not behind the sacrum
         d = _sdf.smooth_union(d, plate, 9.0)
     # Median sacral crest on the back.
-    d = _sdf.smooth_union(d, c.chain([(-124.0, 32.0, 0.0), (-137.0, 8.0, 0.0), (-146.0, -20.0, 0.0)], [5.0, 5.0, 4.0], 3.0), 5.0)
+    d = _sdf.smooth_union(
+        d, c.chain([(-124.0, 32.0, 0.0), (-137.0, 8.0, 0.0), (-146.0, -20.0, 0.0)], [5.0, 5.0, 4.0], 3.0), 5.0
+    )
     # Flat, slightly forward-sloping S1 end plate (sacral base).
     base_normal = np.array([0.42, 0.91, 0.0])
     base_normal /= np.linalg.norm(base_normal)
@@ -319,7 +322,13 @@ def sacrum_sdf(p: FloatArray) -> FloatArray:
         for side in (-1.0, 1.0):
             d = _sdf.smooth_subtraction(d, c.sphere((x + 1.0, y, side * lat), 4.5), 2.0)
     # Coccyx: four small segments curving forward.
-    cocc = [(-142.0, -60.0, 0.0), (-143.0, -70.0, 0.0), (-141.0, -78.0, 0.0), (-137.0, -85.0, 0.0), (-132.0, -90.0, 0.0)]
+    cocc = [
+        (-142.0, -60.0, 0.0),
+        (-143.0, -70.0, 0.0),
+        (-141.0, -78.0, 0.0),
+        (-137.0, -85.0, 0.0),
+        (-132.0, -90.0, 0.0),
+    ]
     for i, r in enumerate((6.0, 5.0, 4.0, 3.0)):
         d = _sdf.smooth_union(d, c.cone(cocc[i], cocc[i + 1], r, r * 0.8), 2.5)
     return d
@@ -344,9 +353,13 @@ def left_innominate_sdf(p: FloatArray, sacrum: FloatArray, params: AnatomyParame
     d = _sdf.smooth_union(d, c.sphere(crest[-1] + [-1.0, -2.0, 0], 8.0), 4.0)  # PSIS knob
 
     # Ilium body: acetabular roof to the auricular region (upper border of the greater sciatic notch).
-    d = _sdf.smooth_union(d, c.cone(H + _lat([(-2.0, 22.0, -10.0)])[0] * [1, 1, 1], _lat([(-100.0, -14.0, 64.0)])[0], 17.0, 15.0), 8.0)
+    d = _sdf.smooth_union(
+        d, c.cone(H + _lat([(-2.0, 22.0, -10.0)])[0] * [1, 1, 1], _lat([(-100.0, -14.0, 64.0)])[0], 17.0, 15.0), 8.0
+    )
     d = _sdf.smooth_union(d, c.cone(_lat([(-100.0, -14.0, 64.0)])[0], _lat([(-138.0, -6.0, 56.0)])[0], 15.0, 16.0), 8.0)
-    d = _sdf.smooth_union(d, c.cone(_lat([(-18.0, -38.0, 98.0)])[0], H + _lat([(5.0, 15.0, -5.0)])[0] * [1, 1, 1], 7.0, 14.0), 6.0)
+    d = _sdf.smooth_union(
+        d, c.cone(_lat([(-18.0, -38.0, 98.0)])[0], H + _lat([(5.0, 15.0, -5.0)])[0] * [1, 1, 1], 7.0, 14.0), 6.0
+    )
 
     # Auricular (SI) block: a shell over the sacrum's lateral surface, from the joint space out
     # to 12 mm, limited to an L-shaped region (seen from the side). Carving by the dilated
@@ -385,7 +398,9 @@ def left_innominate_sdf(p: FloatArray, sacrum: FloatArray, params: AnatomyParame
 
     # Pubis: superior ramus to the body; symphyseal body; pubic tubercle.
     pubic_body = _lat([(-20.0, -92.0, 9.0)])[0]
-    d = _sdf.smooth_union(d, c.cone(H + _lat([(22.0, -8.0, -20.0)])[0] * [1, 1, 1], _lat([(-14.0, -80.0, 20.0)])[0], 11.0, 9.0), 6.0)
+    d = _sdf.smooth_union(
+        d, c.cone(H + _lat([(22.0, -8.0, -20.0)])[0] * [1, 1, 1], _lat([(-14.0, -80.0, 20.0)])[0], 11.0, 9.0), 6.0
+    )
     d = _sdf.smooth_union(d, c.ellipsoid(pubic_body, (10.0, 23.0, 13.0)), 6.0)
     d = _sdf.smooth_union(d, c.sphere(_lat([(-9.0, -77.0, 22.0)])[0], 5.5), 3.0)  # pubic tubercle
     # Inferior pubic ramus and ischial ramus down to the tuberosity.
@@ -394,7 +409,9 @@ def left_innominate_sdf(p: FloatArray, sacrum: FloatArray, params: AnatomyParame
     # Ischial tuberosity and body up to the acetabulum.
     tuber = _lat([(-84.0, -124.0, 56.0)])[0]
     d = _sdf.smooth_union(d, c.ellipsoid(tuber, (14.0, 17.0, 11.0)), 6.0)
-    d = _sdf.smooth_union(d, c.cone(tuber + [2.0, 8.0, 0.0], H + _lat([(-25.0, -12.0, -6.0)])[0] * [1, 1, 1], 11.0, 15.0), 7.0)
+    d = _sdf.smooth_union(
+        d, c.cone(tuber + [2.0, 8.0, 0.0], H + _lat([(-25.0, -12.0, -6.0)])[0] * [1, 1, 1], 11.0, 15.0), 7.0
+    )
     # Ischial spine: a short point on the posterior border.
     d = _sdf.smooth_union(d, c.cone(_lat([(-84.0, -82.0, 62.0)])[0], _lat([(-101.0, -86.0, 49.0)])[0], 7.0, 2.5), 4.0)
 
@@ -447,7 +464,6 @@ def _clean(verts: FloatArray, faces: np.ndarray, iterations: int, target_faces: 
 def _symmetrize(mesh):
     """Rebuild a nearly mirror-symmetric mesh from its left half (z <= 0) and that half's mirror."""
     import trimesh
-
     from trimesh.intersections import slice_faces_plane
 
     left_v, left_f = slice_faces_plane(
@@ -534,7 +550,9 @@ def generate(params: AnatomyParameters | None = None) -> dict:
 
     def innominate(q: FloatArray) -> FloatArray:
         qs = q / scale
-        gap_params = dataclasses.replace(params, si_joint_space_mm=params.si_joint_space_mm / scale, pubic_gap_mm=params.pubic_gap_mm / scale)
+        gap_params = dataclasses.replace(
+            params, si_joint_space_mm=params.si_joint_space_mm / scale, pubic_gap_mm=params.pubic_gap_mm / scale
+        )
         return left_innominate_sdf(qs, sacrum_sdf(qs), gap_params) * scale
 
     inn_lo, inn_hi = np.array([-170.0, -156.0, -150.0]) * scale, np.array([12.0, 80.0, 0.0]) * scale
@@ -613,7 +631,11 @@ def generate(params: AnatomyParameters | None = None) -> dict:
         "landmarks": landmarks,
         "joint_surfaces": {
             "left_si_innominate": {"body": "left_innominate", "joint": "left_sacroiliac", "vertices": si_inn.tolist()},
-            "right_si_innominate": {"body": "right_innominate", "joint": "right_sacroiliac", "vertices": si_inn.tolist()},
+            "right_si_innominate": {
+                "body": "right_innominate",
+                "joint": "right_sacroiliac",
+                "vertices": si_inn.tolist(),
+            },
             "left_si_sacrum": {"body": "sacrum", "joint": "left_sacroiliac", "vertices": si_sac_left.tolist()},
             "right_si_sacrum": {"body": "sacrum", "joint": "right_sacroiliac", "vertices": si_sac_right.tolist()},
             "left_pubic_face": {"body": "left_innominate", "joint": "pubic_symphysis", "vertices": pubic.tolist()},
@@ -761,7 +783,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     defaults = AnatomyParameters()
     for field in dataclasses.fields(AnatomyParameters):
         parser.add_argument(
-            "--" + field.name.replace("_", "-"), type=type(getattr(defaults, field.name)), default=getattr(defaults, field.name)
+            "--" + field.name.replace("_", "-"),
+            type=type(getattr(defaults, field.name)),
+            default=getattr(defaults, field.name),
         )
     args = parser.parse_args(argv)
     params = AnatomyParameters(**{f.name: getattr(args, f.name) for f in dataclasses.fields(AnatomyParameters)})

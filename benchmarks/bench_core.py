@@ -1,0 +1,63 @@
+"""Core timings: pose + all metrics per frame, and the import time of pelvis3d.
+
+Targets (issue 2): pose + metrics <= 1 ms per frame on the default meshes; it runs for every
+frame of every animation and every slider move. Prints figures; asserts nothing.
+
+    python benchmarks/bench_core.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+
+import pelvis3d
+
+
+def best_of(fn, repeat: int = 7, number: int = 200) -> float:
+    """Best mean time per call in ms over ``repeat`` runs of ``number`` calls."""
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for i in range(number):
+            fn(i)
+        runs.append((time.perf_counter() - t0) / number * 1e3)
+    return min(runs)
+
+
+def main() -> None:
+    pelvis = pelvis3d.Pelvis()
+    poses = [pelvis3d.Pose(rotation=3 * ((i % 41) / 20 - 1), left_tilt=(i % 7) / 7) for i in range(41)]
+
+    def scalar(i: int) -> None:
+        pelvis.posed(poses[i % 41]).metrics  # noqa: B018
+
+    def with_fields(i: int) -> None:
+        m = pelvis.posed(poses[i % 41]).metrics
+        for name in m.fields:
+            m.fields[name]
+
+    def exaggerated(i: int) -> None:
+        p = pelvis.posed(poses[i % 41], exaggeration=5)
+        p.metrics, p.shown_metrics  # noqa: B018
+
+    print(f"pose + scalar metrics (SI spaces, pubic gap, distances): {best_of(scalar):.3f} ms/frame  (target <= 1 ms)")
+    print(f"pose + metrics + all joint-space fields (colour maps):  {best_of(with_fields, number=100):.3f} ms/frame")
+    print(f"true + shown metrics at x5 exaggeration:                {best_of(exaggerated, number=100):.3f} ms/frame")
+    imports = []
+    for _ in range(5):
+        out = subprocess.run(
+            [sys.executable, "-c", "import time; t=time.perf_counter(); import pelvis3d; print(time.perf_counter()-t)"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        imports.append(float(out.stdout) * 1e3)
+    print(f"import pelvis3d: median {statistics.median(imports):.0f} ms over 5 fresh processes")
+    t0 = time.perf_counter()
+    pelvis3d.Pelvis()
+    print(f"Pelvis() load (meshes, KD-trees, neutral metrics): {(time.perf_counter() - t0) * 1e3:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
