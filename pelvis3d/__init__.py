@@ -21,11 +21,47 @@ from pelvis3d.errors import (
 from pelvis3d.kinematics import DOF_NAMES, Pose
 from pelvis3d.metrics import JointMetrics
 from pelvis3d.model import Pelvis, PosedPelvis
+from pelvis3d.motions import MOTIONS, Keyframe, Motion, get_motion
+from pelvis3d.views import VIEWS
 
 __version__ = "0.1.0"
 
+# Rendering needs pyvista/VTK: imported on first use so that `import pelvis3d` stays light.
+_LAZY = {
+    "render_image": "pelvis3d.render",
+    "render_figure": "pelvis3d.render",
+    "render_animation": "pelvis3d.render",
+    "Panel": "pelvis3d.render",
+    "PelvisScene": "pelvis3d.scene",
+    "Overlays": "pelvis3d.scene",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'pelvis3d' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "DOF_NAMES",
+    "MOTIONS",
+    "VIEWS",
+    "Keyframe",
+    "Motion",
+    "Overlays",
+    "Panel",
+    "PelvisScene",
+    "get_motion",
+    "render_animation",
+    "render_figure",
+    "render_image",
     "Anatomy",
     "AnatomyFileError",
     "JointMetrics",

@@ -88,7 +88,7 @@ def _L(x: float, y: float, lateral: float) -> FloatArray:
 
 #: Sacroiliac auricular surface, sagittal layout (x, y) of the "L": corner, cranial arm end,
 #: caudal arm end, and the arm radius. Arms ~93 deg apart (Vleeming 2012).
-AURICULAR_L = {"corner": (-106.0, 4.0), "cranial_end": (-118.0, 34.0), "caudal_end": (-133.0, -17.0), "radius": 9.0}
+AURICULAR_L = {"corner": (-106.0, 2.0), "cranial_end": (-117.0, 27.0), "caudal_end": (-133.0, -19.0), "radius": 9.0}
 
 #: Sacroiliac joint plane (left side): a point on the sacral auricular surface and the
 #: angle between the joint plane and the sagittal plane. The sacrum is wider in front, so

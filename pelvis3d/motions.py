@@ -1,0 +1,189 @@
+"""Motions: keyframed poses with easing, and the named motions that ship with pelvis3d.
+
+A motion is data: keyframes ``(time in s, Pose)`` and, per segment, an easing
+(``linear``, ``ease-in-out`` or ``hold``). ``motion.pose_at(t)`` interpolates every DOF
+(degrees); sampling ``frames`` evenly over a looping motion skips the last keyframe, so a
+loop that ends where it starts plays seamlessly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pelvis3d._checks import known_name, real_number
+from pelvis3d.errors import PoseError, PoseTypeError
+from pelvis3d.kinematics import DOF_NAMES, Pose
+
+__all__ = ["EASINGS", "Keyframe", "Motion", "MOTIONS", "get_motion"]
+
+EASINGS = ("linear", "ease-in-out", "hold")
+
+
+def _ease(kind: str, u: float) -> float:
+    if kind == "linear":
+        return u
+    if kind == "ease-in-out":
+        return 0.5 - 0.5 * math.cos(math.pi * u)
+    return 0.0  # hold: keep the segment's first pose until the next keyframe
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    """A pose at a time (s); ``easing`` shapes the segment that starts here."""
+
+    time: float
+    pose: Pose
+    easing: str = "ease-in-out"
+
+
+@dataclass(frozen=True)
+class Motion:
+    """Keyframed poses.
+
+    Parameters
+    ----------
+    name : str
+        Short name.
+    keyframes : sequence of Keyframe
+        At least two, times strictly increasing from 0 (s).
+    description : str
+        One line for listings.
+    loop : bool
+        Whether the motion is meant to repeat (its last pose should equal its first).
+    """
+
+    name: str
+    keyframes: tuple[Keyframe, ...]
+    description: str = ""
+    loop: bool = True
+    _times: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        kfs = tuple(self.keyframes)
+        if len(kfs) < 2:
+            raise PoseError(f"motion {self.name!r} needs at least two keyframes")
+        for k in kfs:
+            if not isinstance(k, Keyframe):
+                raise PoseTypeError(f"motion {self.name!r}: keyframes must be Keyframe objects, got {type(k).__name__}")
+            known_name(k.easing, EASINGS, "easing")
+        times = np.array([real_number(k.time, "keyframe time") for k in kfs])
+        if times[0] != 0.0 or np.any(np.diff(times) <= 0):
+            raise PoseError(f"motion {self.name!r}: keyframe times must start at 0 and increase, got {times.tolist()}")
+        object.__setattr__(self, "keyframes", kfs)
+        object.__setattr__(self, "_times", times)
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return float(self._times[-1])
+
+    def pose_at(self, t: float) -> Pose:
+        """The pose at time ``t`` (s), clamped to the motion's span."""
+        t = min(max(real_number(t, "time"), 0.0), self.duration)
+        i = int(np.searchsorted(self._times, t, side="right") - 1)
+        if i >= len(self.keyframes) - 1:
+            return self.keyframes[-1].pose
+        a, b = self.keyframes[i], self.keyframes[i + 1]
+        u = _ease(a.easing, (t - a.time) / (b.time - a.time))
+        if u == 0.0:
+            return a.pose
+        pa, pb = a.pose.as_dict(), b.pose.as_dict()
+        return Pose(**{n: pa[n] + (pb[n] - pa[n]) * u for n in DOF_NAMES})
+
+    def sample_times(self, frames: int) -> np.ndarray:
+        """``frames`` evenly spaced times; a looping motion leaves out its end (= its start)."""
+        if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 2:
+            raise PoseError(f"frames must be a whole number >= 2, got {frames!r}")
+        return np.linspace(0.0, self.duration, int(frames), endpoint=not self.loop)
+
+    def direction_at(self, t: float, dt: float = 1e-3) -> dict[str, int]:
+        """Which way each innominate's rotation is changing at ``t``: +1 external, -1 internal, 0."""
+        a, b = self.pose_at(max(0.0, t - dt)), self.pose_at(min(self.duration, t + dt))
+        out = {}
+        for side in ("left", "right"):
+            d = getattr(b, f"{side}_rotation") - getattr(a, f"{side}_rotation")
+            out[side] = 0 if abs(d) < 1e-9 else int(np.sign(d))
+        return out
+
+    def scaled(self, factor: float) -> Motion:
+        """The same motion with every angle multiplied by ``factor``."""
+        kfs = tuple(
+            Keyframe(k.time, Pose(**{n: v * factor for n, v in k.pose.as_dict().items()}), k.easing)
+            for k in self.keyframes
+        )
+        return Motion(self.name, kfs, self.description, self.loop)
+
+
+def _cycle(name: str, description: str, peaks: Sequence[Pose], step: float = 1.0) -> Motion:
+    """Neutral -> peak -> neutral (-> next peak -> neutral ...), eased, looping."""
+    kfs = [Keyframe(0.0, Pose())]
+    t = 0.0
+    for peak in peaks:
+        kfs.append(Keyframe(t + step, peak))
+        kfs.append(Keyframe(t + 2 * step, Pose()))
+        t += 2 * step
+    return Motion(name, tuple(kfs), description, loop=True)
+
+
+#: Default true amplitude of the named motions (degrees per side): physiological.
+DEFAULT_AMPLITUDE_DEG = 1.0
+
+
+def _named(amplitude: float = DEFAULT_AMPLITUDE_DEG) -> dict[str, Motion]:
+    a = amplitude
+    motions = [
+        _cycle("external-rotation", f"both innominates rotate externally to {a:g} deg and back", [Pose(rotation=a)]),
+        _cycle("internal-rotation", f"both innominates rotate internally to {-a:g} deg and back", [Pose(rotation=-a)]),
+        _cycle(
+            "er-ir-cycle",
+            f"neutral, external rotation {a:g} deg, neutral, internal rotation {-a:g} deg, neutral",
+            [Pose(rotation=a), Pose(rotation=-a)],
+        ),
+        _cycle(
+            "left-external-rotation",
+            f"left innominate rotates externally to {a:g} deg and back",
+            [Pose(left_rotation=a)],
+        ),
+        _cycle(
+            "right-external-rotation",
+            f"right innominate rotates externally to {a:g} deg and back",
+            [Pose(right_rotation=a)],
+        ),
+        _cycle(
+            "left-internal-rotation",
+            f"left innominate rotates internally to {-a:g} deg and back",
+            [Pose(left_rotation=-a)],
+        ),
+        _cycle(
+            "right-internal-rotation",
+            f"right innominate rotates internally to {-a:g} deg and back",
+            [Pose(right_rotation=-a)],
+        ),
+        _cycle(
+            "left-er-ir-cycle",
+            "left side only: external, neutral, internal, neutral",
+            [Pose(left_rotation=a), Pose(left_rotation=-a)],
+        ),
+    ]
+    return {m.name: m for m in motions}
+
+
+#: Named motions shipped with pelvis3d (true angles; exaggerate for display).
+MOTIONS: Mapping[str, Motion] = _named()
+
+
+def get_motion(motion: Motion | str, amplitude: float | None = None) -> Motion:
+    """A motion by name (see :data:`MOTIONS`) or as given; ``amplitude`` (deg) rescales a named one."""
+    if isinstance(motion, Motion):
+        return motion
+    if not isinstance(motion, str):
+        raise PoseTypeError(f"motion must be a name or a pelvis3d Motion, got {type(motion).__name__}")
+    name = known_name(motion, MOTIONS, "motion")
+    if amplitude is None:
+        return MOTIONS[name]
+    amp = real_number(amplitude, "amplitude")
+    return _named(amp)[name]

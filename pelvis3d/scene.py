@@ -1,0 +1,772 @@
+"""One pyvista scene of the pelvis: bone actors, overlays and anatomical cameras.
+
+The scene is built once; :meth:`PelvisScene.set_pose` then only moves actors (their
+``user_matrix``), rewrites the joint-surface scalars and the text of existing text actors,
+so a new frame costs little beyond the render itself. Rendering (:mod:`pelvis3d.render`),
+the desktop viewer and the browser app all draw through this class.
+
+Rendering needs OpenGL; without a display on Linux the scene renders offscreen (EGL or
+OSMesa from Mesa), see :func:`prepare_offscreen`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pelvis3d._checks import known_name, real_number
+from pelvis3d.anatomy import BODIES
+from pelvis3d.errors import PoseError, PoseTypeError
+from pelvis3d.kinematics import Pose
+from pelvis3d.model import MAX_EXAGGERATION, Pelvis, PosedPelvis
+from pelvis3d.views import VIEWS, view_vectors
+
+__all__ = [
+    "BODY_COLOURS",
+    "COLORMAP_LIMIT_MM",
+    "Overlays",
+    "PelvisScene",
+    "prepare_offscreen",
+]
+
+#: One colour per body, kept in every picture (bone-like, told apart at a glance).
+BODY_COLOURS: Mapping[str, str] = {
+    "sacrum": "#d7a77e",
+    "left_innominate": "#ece3cf",
+    "right_innominate": "#e2d3b4",
+}
+GHOST_COLOUR = "#7b93b8"
+ARROW_COLOUR = "#c2410c"
+TEXT_COLOUR = "#1f2937"
+#: Joint-space change shown by the colour map: -limit (compression, red) .. +limit (gapping, blue), mm.
+COLORMAP_LIMIT_MM = 2.0
+
+_LABELS_BY_VIEW: Mapping[str, tuple[str, ...]] = {
+    "top": ("asis", "si", "pubic", "promontory"),
+    "rear": ("psis", "si", "sacrum", "coccyx"),
+    "front": ("asis", "pubic", "hip", "sacrum"),
+    "bottom": ("pubic", "ischial_tuberosity", "coccyx"),
+    "left": ("asis", "psis", "hip", "pubic"),
+    "right": ("asis", "psis", "hip", "pubic"),
+    "inlet": ("asis", "si", "pubic", "promontory"),
+    "outlet": ("pubic", "ischial_tuberosity", "sacrum"),
+    "oblique": ("asis", "si", "pubic", "hip"),
+}
+
+
+def prepare_offscreen() -> None:
+    """Choose an offscreen OpenGL window when there is no display (Linux), before VTK loads.
+
+    VTK's wheels fall back from X to EGL or OSMesa on their own; naming EGL up front skips
+    the failed X attempt and its warning. A value the user already set is kept.
+    """
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+
+
+@dataclass(frozen=True)
+class Overlays:
+    """Which overlays a picture shows. Each is switchable.
+
+    Parameters
+    ----------
+    labels : bool
+        Landmark and joint labels with leader lines, laid out in the margins.
+    ghost : bool
+        A translucent copy of the neutral innominates, so a still shows the motion.
+    arrows : bool
+        Curved arrows for the direction of innominate rotation.
+    colormap : bool
+        Joint-space change on the SI and symphyseal surfaces, with a legend.
+    measurements : bool
+        Pubic gap, SI spaces and angles, true and shown.
+    caption : bool
+        The exaggeration statement (and attribution, when the anatomy has one).
+    orientation : bool
+        Left/right and anterior markers.
+    """
+
+    labels: bool = True
+    ghost: bool = True
+    arrows: bool = True
+    colormap: bool = True
+    measurements: bool = True
+    caption: bool = True
+    orientation: bool = True
+
+    @classmethod
+    def none(cls) -> Overlays:
+        """No overlays (plain bones)."""
+        return cls(**{f.name: False for f in fields(cls)})
+
+    @classmethod
+    def parse(cls, spec: Overlays | str | Iterable[str] | None) -> Overlays:
+        """From an ``Overlays``, ``"all"``, ``"none"`` or names like ``"labels,ghost"``."""
+        if spec is None or isinstance(spec, Overlays):
+            return spec or cls()
+        names = [s.strip() for s in (spec.split(",") if isinstance(spec, str) else spec) if s.strip()]
+        if names == ["all"]:
+            return cls()
+        if names in (["none"], []):
+            return cls.none()
+        allowed = [f.name for f in fields(cls)]
+        chosen = {known_name(n, allowed + ["all", "none"], "overlay") for n in names}
+        return cls(**{n: n in chosen for n in allowed})
+
+    def names(self) -> list[str]:
+        """Names of the overlays that are on."""
+        return [f.name for f in fields(self) if getattr(self, f.name)]
+
+
+def _pv():
+    prepare_offscreen()
+    import pyvista
+
+    return pyvista
+
+
+def _polydata(vertices: NDArray, faces: NDArray):
+    pv = _pv()
+    cells = np.hstack([np.full((len(faces), 1), 3, dtype=np.int64), np.asarray(faces, np.int64)]).ravel()
+    return pv.PolyData(np.asarray(vertices, float), cells)
+
+
+def _matrix(t: NDArray) -> NDArray:
+    return np.ascontiguousarray(np.asarray(t, dtype=float))
+
+
+class PelvisScene:
+    """A pelvis in a pyvista plotter, posed and annotated.
+
+    Parameters
+    ----------
+    pelvis : Pelvis, optional
+        The model (default: the built-in pelvis).
+    size : (int, int)
+        Image size in pixels (width, height).
+    view : str
+        Camera preset (see :data:`pelvis3d.views.VIEWS`).
+    exaggeration : float
+        Display factor for the pelvic-ring angles (1-20); the caption states it.
+    overlays : Overlays or str
+        Which overlays to draw (``"all"``, ``"none"`` or a comma list).
+    background : str
+        Background colour; ``transparent=True`` makes PNG screenshots transparent.
+    orthographic : bool
+        Parallel projection (default), as in anatomical drawings.
+    off_screen : bool
+        Render without a window.
+    title : str, optional
+        Text at the top of the picture.
+    plotter : pyvista.Plotter, optional
+        Draw into this plotter (the viewer passes its own).
+    """
+
+    def __init__(
+        self,
+        pelvis: Pelvis | None = None,
+        *,
+        size: Sequence[int] = (800, 600),
+        view: str = "top",
+        exaggeration: float = 5.0,
+        overlays: Overlays | str | Iterable[str] | None = None,
+        background: str = "white",
+        transparent: bool = False,
+        orthographic: bool = True,
+        off_screen: bool = True,
+        title: str | None = None,
+        plotter=None,
+    ) -> None:
+        pv = _pv()
+        self.pelvis = pelvis if pelvis is not None else Pelvis()
+        self.size = _check_size(size)
+        self.overlays = Overlays.parse(overlays)
+        self.exaggeration = _check_exaggeration(exaggeration)
+        self.transparent = bool(transparent)
+        self.orthographic = bool(orthographic)
+        self.view = known_name(view, VIEWS, "view")
+        self._azimuth = 0.0
+        if plotter is None:
+            plotter = pv.Plotter(off_screen=off_screen, window_size=list(self.size), lighting="light kit")
+        self.plotter = plotter
+        self.plotter.set_background(background)
+        self._build_bones()
+        self._build_ghost()
+        self._build_patches()
+        self._build_arrows()
+        self._build_texts(title)
+        self._labels = _LabelLayer(self) if self.overlays.labels else None
+        self.posed: PosedPelvis | None = None
+        self.set_view(view)
+        self.set_pose(Pose())
+
+    # ---- construction -------------------------------------------------------------------
+    def _build_bones(self) -> None:
+        a = self.pelvis.anatomy
+        self.meshes = {}
+        self.actors = {}
+        for body in BODIES:
+            mesh = _polydata(a.vertices[body], a.faces[body]).compute_normals(
+                split_vertices=False, consistent_normals=False, auto_orient_normals=False
+            )
+            self.meshes[body] = mesh
+            self.actors[body] = self.plotter.add_mesh(
+                mesh,
+                color=BODY_COLOURS[body],
+                smooth_shading=True,
+                specular=0.25,
+                specular_power=18,
+                ambient=0.12,
+                diffuse=0.9,
+                name=body,
+            )
+        points = np.vstack([np.asarray(a.vertices[b]) for b in BODIES])
+        self._centre = (points.min(axis=0) + points.max(axis=0)) / 2
+        self._points = points[:: max(1, len(points) // 4000)]  # for framing the camera
+
+    def _build_ghost(self) -> None:
+        self.ghost_actors = {}
+        if not self.overlays.ghost:
+            return
+        for body in ("left_innominate", "right_innominate", "sacrum"):
+            actor = self.plotter.add_mesh(
+                self.meshes[body],
+                color=GHOST_COLOUR,
+                opacity=0.25,
+                smooth_shading=True,
+                ambient=0.3,
+                specular=0.0,
+                name=f"ghost_{body}",
+            )
+            # push the ghost back in depth so it tints nothing where the posed bone still is
+            mapper = actor.GetMapper()
+            mapper.SetResolveCoincidentTopologyToPolygonOffset()
+            mapper.SetRelativeCoincidentTopologyPolygonOffsetParameters(0.0, 3000.0)
+            self.ghost_actors[body] = actor
+
+    def _build_patches(self) -> None:
+        self.patches: dict[str, tuple[object, object, str]] = {}
+        self._patch_points: dict[str, NDArray] = {}
+        self._partner_planes: dict[str, tuple[str, NDArray, NDArray]] = {}
+        if not self.overlays.colormap:
+            return
+        a = self.pelvis.anatomy
+        for name, surf in self.pelvis.joint_surfaces.items():
+            faces = np.asarray(a.faces[surf.body])
+            keep = np.isin(faces, surf.vertices).all(axis=1)
+            if not keep.any():
+                continue
+            remap = -np.ones(len(a.vertices[surf.body]), dtype=np.int64)
+            remap[surf.vertices] = np.arange(len(surf.vertices))
+            normals = np.asarray(self.meshes[surf.body].point_data["Normals"])[surf.vertices]
+            pts = np.asarray(a.vertices[surf.body])[surf.vertices] + 0.12 * normals  # sit just above the bone
+            patch = _polydata(pts, remap[faces[keep]])
+            patch.point_data["joint space change (mm)"] = np.zeros(len(surf.vertices))
+            actor = self.plotter.add_mesh(
+                patch,
+                scalars="joint space change (mm)",
+                cmap="RdBu",
+                clim=(-COLORMAP_LIMIT_MM, COLORMAP_LIMIT_MM),
+                smooth_shading=True,
+                show_scalar_bar=False,
+                specular=0.2,
+                name=f"patch_{name}",
+            )
+            self.patches[name] = (patch, actor, surf.body)
+            self._patch_points[name] = np.asarray(a.vertices[surf.body])[surf.vertices]
+            partner = _partner_surface(name)
+            if partner in self.pelvis.joint_surfaces:
+                ps = self.pelvis.joint_surfaces[partner]
+                pn = np.asarray(self.meshes[ps.body].point_data["Normals"])[ps.vertices].mean(axis=0)
+                centre = np.asarray(a.vertices[ps.body])[ps.vertices].mean(axis=0)
+                self._partner_planes[name] = (ps.body, centre, pn / np.linalg.norm(pn))
+        self.plotter.add_scalar_bar(
+            title="joint space change (mm)",
+            n_labels=5,
+            fmt="%+.0f",
+            vertical=False,
+            position_x=0.66,
+            position_y=0.085,
+            width=0.3,
+            height=0.07,
+            color=TEXT_COLOUR,
+            title_font_size=int(13 * self._font_scale()),
+            label_font_size=int(11 * self._font_scale()),
+        )
+        self._legend_words = [
+            self._text("compression", (0.66, 0.055), size=12, colour="#b2182b"),
+            self._text("gapping", (0.96, 0.055), size=12, justify="right", colour="#2166ac"),
+        ]
+
+    def _build_arrows(self) -> None:
+        self.arrow_actors: dict[tuple[str, int], object] = {}
+        if not self.overlays.arrows:
+            return
+        pv = _pv()
+        lm = self.pelvis.landmarks
+        top = max(np.asarray(self.pelvis.anatomy.vertices[b])[:, 1].max() for b in BODIES) + 8.0
+        for side in ("left", "right"):
+            dof = self.pelvis.dofs[f"{side}_rotation"]
+            pivot = np.array(dof.pivot_mm, float)
+            axis = np.array(dof.axis, float)
+            asis = np.array(lm[f"{side}_asis"], float)
+            radius_vec = asis - pivot
+            radius_vec -= axis * (radius_vec @ axis)
+            for sense in (1, -1):  # +1: external rotation
+                angles = np.radians(np.linspace(-9.0, 9.0, 24)) * sense
+                pts = []
+                for t in angles:
+                    r = _rotate(radius_vec * 0.86, axis, t)
+                    pts.append(pivot + r)
+                pts = np.array(pts)
+                pts[:, 1] = top
+                shaft = pv.Spline(pts[:-3], 40).tube(radius=1.6)
+                tip_dir = pts[-1] - pts[-4]
+                head = pv.Cone(
+                    center=pts[-3] + tip_dir * 0.5,
+                    direction=tip_dir,
+                    height=np.linalg.norm(tip_dir) * 1.6,
+                    radius=4.5,
+                    resolution=24,
+                )
+                arrow = shaft.merge(head)
+                actor = self.plotter.add_mesh(
+                    arrow, color=ARROW_COLOUR, smooth_shading=True, ambient=0.25, name=f"arrow_{side}_{sense}"
+                )
+                actor.SetVisibility(False)
+                self.arrow_actors[(side, sense)] = actor
+
+    def _text(
+        self,
+        text: str,
+        pos: tuple[float, float],
+        size: int = 14,
+        justify: str = "left",
+        bold: bool = False,
+        colour: str = TEXT_COLOUR,
+    ):
+        """A 2D text actor at normalised viewport position ``pos`` (0..1, from lower left)."""
+        from vtkmodules.vtkRenderingCore import vtkTextActor
+
+        actor = vtkTextActor()
+        actor.SetInput(text)
+        actor.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+        actor.GetPositionCoordinate().SetValue(*pos)
+        prop = actor.GetTextProperty()
+        prop.SetFontSize(int(size * self._font_scale()))
+        prop.SetColor(*_rgb(colour))
+        prop.SetBold(bold)
+        prop.SetFontFamilyToArial()
+        prop.SetJustification({"left": 0, "centre": 1, "right": 2}[justify])
+        prop.SetVerticalJustificationToBottom()
+        self.plotter.renderer.AddViewProp(actor)
+        return actor
+
+    def _font_scale(self) -> float:
+        return max(0.7, min(2.0, self.size[1] / 600))
+
+    def _build_texts(self, title: str | None) -> None:
+        self.title_actor = self._text(title or "", (0.5, 0.935), size=20, justify="centre", bold=True)
+        self.measure_actor = self._text("", (0.015, 0.015), size=13) if self.overlays.measurements else None
+        self.caption_actor = self._text("", (0.985, 0.015), size=13, justify="right") if self.overlays.caption else None
+        self.orient_actors = []
+        if self.overlays.orientation:
+            self.orient_actors = [
+                self._text("", (0.02, 0.5), size=22, bold=True),
+                self._text("", (0.98, 0.5), size=22, justify="right", bold=True),
+                self._text("", (0.5, 0.9), size=12, justify="centre", colour="#6b7280"),
+            ]
+
+    # ---- state --------------------------------------------------------------------------
+    def set_title(self, title: str | None) -> None:
+        """Set the text at the top of the picture."""
+        self.title_actor.SetInput(title or "")
+
+    def set_exaggeration(self, exaggeration: float) -> None:
+        """Change the display factor (re-poses the current pose)."""
+        self.exaggeration = _check_exaggeration(exaggeration)
+        if self.posed is not None:
+            self.set_pose(self.posed.pose)
+
+    def set_view(self, view: str, *, azimuth: float = 0.0, zoom: float = 1.0) -> None:
+        """Point the camera: a preset name, optionally turned by ``azimuth`` degrees about the vertical."""
+        self.view = known_name(view, VIEWS, "view")
+        self._azimuth = real_number(azimuth, "azimuth")
+        direction, up = view_vectors(self.view, self.pelvis.landmarks)
+        if self._azimuth:
+            direction = _rotate(direction, np.array([0.0, 1.0, 0.0]), np.radians(self._azimuth))
+            up = _rotate(up, np.array([0.0, 1.0, 0.0]), np.radians(self._azimuth))
+        cam = self.plotter.camera
+        right = np.cross(-direction, up)
+        rel = self._points - self._centre
+        half_w = np.abs(rel @ right).max()
+        half_h = np.abs(rel @ up).max()
+        aspect = self.size[0] / self.size[1]
+        side_margin = 1.6 if self.overlays.labels else 1.15
+        text_band = self.overlays.measurements or self.overlays.colormap or self.overlays.caption
+        fill = 0.66 if text_band else 0.8  # fraction of the height the pelvis may use
+        scale = max(half_h / fill, half_w * side_margin / aspect) / max(zoom, 1e-3)
+        # raise the pelvis above the bottom text band
+        focal = self._centre - up * (scale * (0.14 if text_band else 0.0))
+        distance = 1500.0
+        cam.focal_point = tuple(focal)
+        cam.position = tuple(focal + direction * distance)
+        cam.up = tuple(up)
+        cam.parallel_projection = self.orthographic
+        if self.orthographic:
+            cam.parallel_scale = scale
+        else:
+            cam.view_angle = float(np.degrees(2 * np.arctan(scale / distance)))
+        cam.clipping_range = (distance - 600.0, distance + 600.0)
+        self._update_orientation(direction, up)
+        if self._labels is not None:
+            self._labels.choose(self.view)
+            if self.posed is not None:
+                self._labels.update(self.posed)
+
+    def _update_orientation(self, direction: NDArray, up: NDArray) -> None:
+        if not self.orient_actors:
+            return
+        right = np.cross(-direction, up)
+        left_mark, right_mark, top_mark = self.orient_actors
+        patient_right = right[2]  # image-right component of the patient's right (+Z)
+        if abs(patient_right) > 0.5:
+            left_mark.SetInput("L" if patient_right > 0 else "R")
+            right_mark.SetInput("R" if patient_right > 0 else "L")
+        else:
+            left_mark.SetInput("")
+            right_mark.SetInput("")
+        top = up[0]
+        top_mark.SetInput("anterior" if top > 0.7 else ("posterior" if top < -0.7 else ""))
+
+    def set_pose(self, pose: Pose, *, direction: Mapping[str, int] | None = None) -> PosedPelvis:
+        """Show ``pose`` (true angles, degrees) at the scene's exaggeration.
+
+        Parameters
+        ----------
+        pose : Pose
+            The true pose; it is checked against the joint limits.
+        direction : mapping, optional
+            ``{"left": +1/-1/0, "right": ...}``: which way each innominate is moving, for
+            the arrows (default: the sign of each side's rotation).
+
+        Returns
+        -------
+        PosedPelvis
+        """
+        if not isinstance(pose, Pose):
+            raise PoseTypeError(f"pose must be a pelvis3d.Pose, got {type(pose).__name__}")
+        posed = self.pelvis.posed(pose, self.exaggeration)
+        self.posed = posed
+        world = posed.transforms
+        for body, actor in self.actors.items():
+            actor.user_matrix = _matrix(world[body])
+        moving = not posed.shown_pose.is_neutral()
+        for actor in self.ghost_actors.values():
+            actor.SetVisibility(moving)
+        if self.ghost_actors:
+            self.ghost_actors["sacrum"].SetVisibility(posed.shown_pose.nutation != 0.0)
+        if self.patches:
+            shown = posed.shown_metrics
+            neutral = self.pelvis.neutral_metrics
+            for name, (patch, actor, body) in self.patches.items():
+                space = np.asarray(shown.fields[name])
+                if name in self._partner_planes and (shown.pubic_contact or any(shown.si_contact.values())):
+                    # Past contact a vertex can cross the partner bone and come out nearer its far
+                    # side; the partner's joint plane keeps the overlap reading as compression.
+                    pbody, centre, normal = self._partner_planes[name]
+                    rel = np.linalg.solve(world[pbody], world[body])
+                    pts = self._patch_points[name] @ rel[:3, :3].T + rel[:3, 3]
+                    plane = (pts - centre) @ normal
+                    space = np.where(plane < 0.0, np.minimum(plane, space), space)
+                change = space - np.asarray(neutral.fields[name])
+                arr = patch.point_data["joint space change (mm)"]
+                arr[:] = change
+                patch.GetPointData().GetArray("joint space change (mm)").Modified()
+                actor.user_matrix = _matrix(world[body])
+        if self.arrow_actors:
+            shown_pose = posed.shown_pose
+            along_axis = bool(abs(view_vectors(self.view, self.pelvis.landmarks)[0][1]) > 0.55)
+            for side in ("left", "right"):
+                sense = (direction or {}).get(side)
+                if sense is None:
+                    value = getattr(shown_pose, f"{side}_rotation")
+                    sense = int(np.sign(value))
+                self.arrow_actors[(side, 1)].SetVisibility(along_axis and sense > 0)
+                self.arrow_actors[(side, -1)].SetVisibility(along_axis and sense < 0)
+        if self.measure_actor is not None:
+            self.measure_actor.SetInput(_measurement_text(posed))
+        if self.caption_actor is not None:
+            self.caption_actor.SetInput(_caption_text(posed, self.pelvis))
+        if self._labels is not None:
+            self._labels.update(posed)
+        return posed
+
+    # ---- output -------------------------------------------------------------------------
+    def render(self) -> None:
+        """Render the current state."""
+        self.plotter.render()
+
+    def screenshot(self) -> NDArray[np.uint8]:
+        """The current picture as an ``(H, W, 3)`` (or ``(H, W, 4)`` when transparent) uint8 array."""
+        self.plotter.render()
+        return np.asarray(self.plotter.screenshot(transparent_background=self.transparent, return_img=True))
+
+    def close(self) -> None:
+        """Release the render window."""
+        self.plotter.close()
+
+    def __enter__(self) -> PelvisScene:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _LabelLayer:
+    """Landmark labels laid out in the left and right margins with leader lines.
+
+    Labels are stacked on the side of the picture their landmark is on, sorted by height and
+    kept one line apart, so they never overlap each other and never sit on the joints.
+    """
+
+    def __init__(self, scene: PelvisScene) -> None:
+        from vtkmodules.vtkCommonCore import vtkPoints
+        from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+        from vtkmodules.vtkRenderingCore import vtkActor2D, vtkPolyDataMapper2D
+
+        self.scene = scene
+        self.items: list[tuple[str, list[tuple[str, str]]]] = []
+        self.text_actors: list[object] = []
+        self.points = vtkPoints()
+        self.lines = vtkCellArray()
+        self.poly = vtkPolyData()
+        self.poly.SetPoints(self.points)
+        self.poly.SetLines(self.lines)
+        mapper = vtkPolyDataMapper2D()
+        mapper.SetInputData(self.poly)
+        self.leader_actor = vtkActor2D()
+        self.leader_actor.SetMapper(mapper)
+        self.leader_actor.GetProperty().SetColor(*_rgb("#4b5563"))
+        self.leader_actor.GetProperty().SetLineWidth(1.2)
+        scene.plotter.renderer.AddViewProp(self.leader_actor)
+
+    def choose(self, view: str) -> None:
+        names = set(self.scene.pelvis.landmarks)
+        items: list[tuple[str, list[tuple[str, str]]]] = []
+        for key in _LABELS_BY_VIEW.get(view, ("asis", "si", "pubic")):
+            for text, anchors in _label_spec(key, names):
+                items.append((text, anchors))
+        self.items = items
+        while len(self.text_actors) < len(items):
+            self.text_actors.append(self.scene._text("", (0, 0), size=13))
+        for i, actor in enumerate(self.text_actors):
+            actor.SetVisibility(i < len(items))
+
+    def update(self, posed: PosedPelvis) -> None:
+        ren = self.scene.plotter.renderer
+        w, h = self.scene.size
+        lm = posed.landmarks
+        anchors = []
+        for _, pts in self.items:
+            p = np.mean([lm[name] for name, _ in pts], axis=0)
+            anchors.append(_to_display(ren, p))
+        anchors = np.array(anchors) if anchors else np.zeros((0, 2))
+        cx = w / 2
+        font = 13 * self.scene._font_scale()
+        gap = font * 1.9
+        self.points.Reset()
+        self.lines.Reset()
+        placed: list[tuple[int, float, float, int]] = []  # (item, x, y, justification)
+        # midline structures near the top or bottom of the pelvis: label straight above / below
+        ys_all = anchors[:, 1] if len(anchors) else np.zeros(1)
+        lo, hi = ys_all.min(), ys_all.max()
+        centre, used = [], set()
+        for i in range(len(self.items)):
+            if abs(anchors[i, 0] - cx) >= 0.06 * w:
+                continue
+            where = (
+                "above"
+                if anchors[i, 1] >= hi - 0.15 * (hi - lo)
+                else ("below" if anchors[i, 1] <= lo + 0.15 * (hi - lo) else None)
+            )
+            if where is None or where in used:
+                continue
+            used.add(where)
+            centre.append(i)
+            placed.append((i, cx, h * (0.86 if where == "above" else 0.27), 1))
+        rest = [i for i in range(len(self.items)) if i not in centre]
+        sides = {i: (1 if anchors[i, 0] > cx else -1) for i in rest}
+        for i in rest:  # any other midline label goes to the emptier side
+            if abs(anchors[i, 0] - cx) < 0.06 * w:
+                left = sum(1 for j in rest if sides[j] < 0 and j != i)
+                right = sum(1 for j in rest if sides[j] > 0 and j != i)
+                sides[i] = -1 if left < right else 1
+        for side in (-1, 1):
+            idx = [i for i in rest if sides[i] == side]
+            idx.sort(key=lambda i: -anchors[i, 1])
+            ys: list[float] = []
+            for i in idx:
+                y = min(anchors[i, 1], h * 0.86)
+                if ys and y > ys[-1] - gap:
+                    y = ys[-1] - gap
+                ys.append(max(y, h * 0.3))
+            for k in range(len(ys) - 2, -1, -1):  # pushed onto the floor: shift the stack up
+                if ys[k] < ys[k + 1] + gap:
+                    ys[k] = ys[k + 1] + gap
+            x_text = w * (0.03 if side < 0 else 0.97)
+            placed.extend((i, x_text, y, 0 if side < 0 else 2) for i, y in zip(idx, ys, strict=True))
+        for i, x, y, justify in placed:
+            actor = self.text_actors[i]
+            text = self.items[i][0]
+            actor.SetInput(text)
+            prop = actor.GetTextProperty()
+            prop.SetJustification(justify)
+            prop.SetVerticalJustificationToCentered()
+            actor.GetPositionCoordinate().SetCoordinateSystemToDisplay()
+            actor.GetPositionCoordinate().SetValue(x, y)
+            width, height = _text_size(prop, text)
+            if justify == 1:  # centred label: leader from its top or bottom edge
+                start = (x, y - height / 2 - 3) if y > anchors[i, 1] else (x, y + height / 2 + 3)
+            elif justify == 0:
+                start = (x + width + 6, y)
+            else:
+                start = (x - width - 6, y)
+            a = self.points.InsertNextPoint(start[0], start[1], 0)
+            b = self.points.InsertNextPoint(anchors[i, 0], anchors[i, 1], 0)
+            self.lines.InsertNextCell(2)
+            self.lines.InsertCellPoint(a)
+            self.lines.InsertCellPoint(b)
+        self.points.Modified()
+        self.lines.Modified()
+        self.poly.Modified()
+
+
+def _label_spec(key: str, names: set[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Label texts and the landmarks they point at, for one label key."""
+    both = [("left", "L"), ("right", "R")]
+    specs = {
+        "asis": [(f"ASIS ({s})", [(f"{side}_asis", "")]) for side, s in both],
+        "psis": [(f"PSIS ({s})", [(f"{side}_psis", "")]) for side, s in both],
+        "si": [(f"SI joint ({s})", [(f"{side}_auricular_centre", "")]) for side, s in both],
+        "hip": [(f"hip socket ({s})", [(f"{side}_hip_centre", "")]) for side, s in both],
+        "ischial_tuberosity": [(f"ischial tuberosity ({s})", [(f"{side}_ischial_tuberosity", "")]) for side, s in both],
+        "pubic": [("pubic symphysis", [("left_symphyseal_face_centre", ""), ("right_symphyseal_face_centre", "")])],
+        "promontory": [("sacrum (promontory)", [("sacral_promontory", "")])],
+        "sacrum": [("sacrum", [("s2", "")])],
+        "coccyx": [("coccyx", [("coccyx_tip", "")])],
+    }
+    return [(t, a) for t, a in specs.get(key, []) if all(n in names for n, _ in a)]
+
+
+def _partner_surface(name: str) -> str:
+    """The joint surface facing ``name`` across its joint."""
+    if name.endswith("_si_innominate"):
+        return name.replace("_si_innominate", "_si_sacrum")
+    if name.endswith("_si_sacrum"):
+        return name.replace("_si_sacrum", "_si_innominate")
+    if name == "left_pubic_face":
+        return "right_pubic_face"
+    if name == "right_pubic_face":
+        return "left_pubic_face"
+    return ""
+
+
+def _text_size(prop, text: str) -> tuple[float, float]:
+    """Width and height in pixels of ``text`` drawn with text property ``prop``."""
+    from vtkmodules.vtkRenderingCore import vtkTextRenderer
+
+    bbox = [0, 0, 0, 0]
+    vtkTextRenderer.GetInstance().GetBoundingBox(prop, text, bbox, 72)
+    return float(bbox[1] - bbox[0]), float(bbox[3] - bbox[2])
+
+
+def _to_display(renderer, point: NDArray) -> NDArray:
+    renderer.SetWorldPoint(float(point[0]), float(point[1]), float(point[2]), 1.0)
+    renderer.WorldToDisplay()
+    x, y, _ = renderer.GetDisplayPoint()
+    return np.array([x, y])
+
+
+def _rotate(v: NDArray, axis: NDArray, angle: float) -> NDArray:
+    axis = axis / np.linalg.norm(axis)
+    return v * np.cos(angle) + np.cross(axis, v) * np.sin(angle) + axis * (axis @ v) * (1 - np.cos(angle))
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    c = colour.lstrip("#")
+    return tuple(int(c[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def _check_size(size: Sequence[int]) -> tuple[int, int]:
+    try:
+        w, h = (int(s) for s in size)
+        ok = all(float(s) == int(s) for s in size)
+    except (TypeError, ValueError):
+        raise PoseError(f"size must be two whole numbers (width, height) in pixels, got {size!r}") from None
+    if not ok or not (64 <= w <= 8192 and 64 <= h <= 8192):
+        raise PoseError(f"size must be (width, height) with each 64-8192 pixels, got {size!r}")
+    return w, h
+
+
+def _check_exaggeration(value: float) -> float:
+    v = real_number(value, "exaggeration")
+    if not 1.0 <= v <= MAX_EXAGGERATION:
+        raise PoseError(f"exaggeration={value!r} is outside the allowed range [1, {MAX_EXAGGERATION:g}]")
+    return v
+
+
+def _fmt_angle(v: float) -> str:
+    return f"{v:+.1f}\u00b0" if v else "0\u00b0"
+
+
+def _measurement_text(posed: PosedPelvis) -> str:
+    m, s = posed.metrics, posed.shown_metrics
+    x = posed.exaggeration
+    p = posed.pose
+    lines = [
+        f"pubic gap {m.pubic_gap_mm:.1f} mm ({m.pubic_gap_change_mm:+.1f})" + (" - contact" if m.pubic_contact else ""),
+        f"SI space, back half: L {m.si_posterior_space_mm['left']:.2f} mm ({m.si_posterior_change_mm['left']:+.2f})  "
+        f"R {m.si_posterior_space_mm['right']:.2f} mm ({m.si_posterior_change_mm['right']:+.2f})",
+        f"rotation L {_fmt_angle(p.left_rotation)}  R {_fmt_angle(p.right_rotation)}"
+        + (f"   tilt L {_fmt_angle(p.left_tilt)} R {_fmt_angle(p.right_tilt)}" if p.left_tilt or p.right_tilt else "")
+        + (f"   nutation {_fmt_angle(p.nutation)}" if p.nutation else ""),
+    ]
+    if p.is_neutral():
+        return f"neutral: pubic gap {m.pubic_gap_mm:.1f} mm, SI space L {m.si_space_mm['left']:.1f} mm R {m.si_space_mm['right']:.1f} mm"
+    if x != 1.0:
+        lines.insert(0, "true motion:")
+        gap = "in contact" if s.pubic_contact else f"{s.pubic_gap_mm:.1f} mm"
+        lines.append(
+            f"shown (x{x:g}): pubic gap {gap}, rotation L {_fmt_angle(posed.shown_pose.left_rotation)} R {_fmt_angle(posed.shown_pose.right_rotation)}"
+        )
+    notes = []
+    if s.pubic_contact:
+        notes.append("pubic bones would touch")
+    if any(s.si_contact.values()):
+        notes.append("SI joint surfaces would touch")
+    if notes:
+        lines.append("shown pose: " + "; ".join(notes))
+    return "\n".join(lines)
+
+
+def _caption_text(posed: PosedPelvis, pelvis: Pelvis) -> str:
+    parts = []
+    if posed.exaggeration != 1.0:
+        parts.append(f"motion exaggerated x{posed.exaggeration:g}")
+    else:
+        parts.append("true scale (no exaggeration)")
+    attribution = getattr(pelvis.anatomy, "attribution", "")
+    if attribution and not attribution.startswith("Generated by pelvis3d"):
+        parts.append(attribution)
+    return "\n".join(parts)
+
+
+def replace_overlays(overlays: Overlays, **changes: bool) -> Overlays:
+    """A copy of ``overlays`` with some switched (helper for callers)."""
+    return replace(overlays, **changes)
