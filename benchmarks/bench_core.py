@@ -8,6 +8,7 @@ frame of every animation and every slider move. Prints figures; asserts nothing.
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -15,9 +16,13 @@ import time
 
 import pelvis3d
 
+QUICK = os.environ.get("PELVIS3D_BENCH_QUICK") == "1"  # a short run, for the tests
+
 
 def best_of(fn, repeat: int = 7, number: int = 200) -> float:
     """Best mean time per call in ms over ``repeat`` runs of ``number`` calls."""
+    if QUICK:
+        repeat, number = 1, 10
     runs = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -47,7 +52,7 @@ def main() -> None:
     print(f"pose + metrics + all joint-space fields (colour maps):  {best_of(with_fields, number=100):.3f} ms/frame")
     print(f"true + shown metrics at x5 exaggeration:                {best_of(exaggerated, number=100):.3f} ms/frame")
     imports = []
-    for _ in range(5):
+    for _ in range(1 if QUICK else 5):
         out = subprocess.run(
             [sys.executable, "-c", "import time; t=time.perf_counter(); import pelvis3d; print(time.perf_counter()-t)"],
             capture_output=True, text=True, check=True,

@@ -24,7 +24,15 @@ from pelvis3d.motions import Motion, get_motion
 from pelvis3d.scene import Overlays, PelvisScene
 from pelvis3d.views import VIEWS
 
-__all__ = ["Panel", "ARTICLE_PANELS", "render_image", "render_figure", "render_animation", "render_frames"]
+__all__ = [
+    "Panel",
+    "ARTICLE_PANELS",
+    "article_panels",
+    "render_image",
+    "render_figure",
+    "render_animation",
+    "render_frames",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,21 @@ ARTICLE_PANELS: tuple[Panel, ...] = (
     Panel(Pose(rotation=1), "top", "Top view - external rotation"),
     Panel(Pose(rotation=-1), "top", "Top view - internal rotation"),
 )
+
+
+def article_panels(angle: float = 1.0) -> tuple[Panel, ...]:
+    """The article's six panels with ``angle`` degrees of rotation per side for ER and IR."""
+    a = real_number(angle, "angle")
+    if a <= 0:
+        raise PoseError(f"angle must be positive (degrees per side), got {angle!r}")
+    return (
+        Panel(Pose(), "rear", "Rear view - neutral"),
+        Panel(Pose(rotation=a), "rear", "Rear view - external rotation"),
+        Panel(Pose(rotation=-a), "rear", "Rear view - internal rotation"),
+        Panel(Pose(), "top", "Top view - neutral"),
+        Panel(Pose(rotation=a), "top", "Top view - external rotation"),
+        Panel(Pose(rotation=-a), "top", "Top view - internal rotation"),
+    )
 
 
 def _pelvis(pelvis: Pelvis | str | os.PathLike[str] | None) -> Pelvis:

@@ -234,8 +234,10 @@ class PelvisScene:
         if not self.overlays.ghost:
             return
         for body in ("left_innominate", "right_innominate", "sacrum"):
+            # a faint copy of the neutral pose needs few triangles, and translucency is costly
+            ghost = self.meshes[body].decimate(0.85).compute_normals(split_vertices=False)
             actor = self.plotter.add_mesh(
-                self.meshes[body],
+                ghost,
                 color=GHOST_COLOUR,
                 opacity=0.25,
                 smooth_shading=True,
@@ -253,6 +255,7 @@ class PelvisScene:
         self.patches: dict[str, tuple[object, object, str]] = {}
         self._patch_points: dict[str, NDArray] = {}
         self._partner_planes: dict[str, tuple[str, NDArray, NDArray]] = {}
+        self._borrow: dict[str, tuple[str, NDArray]] = {}
         if not self.overlays.colormap:
             return
         a = self.pelvis.anatomy
@@ -280,6 +283,17 @@ class PelvisScene:
             self.patches[name] = (patch, actor, surf.body)
             self._patch_points[name] = np.asarray(a.vertices[surf.body])[surf.vertices]
             partner = _partner_surface(name)
+            if name.endswith("_si_sacrum") and partner in self.pelvis.joint_surfaces:
+                # the sacral side shows the joint space of the facing innominate point (display
+                # only; metrics.fields has the exact sacral field): one lookup instead of a query
+                from scipy.spatial import cKDTree
+
+                ps = self.pelvis.joint_surfaces[partner]
+                facing = np.asarray(a.vertices[ps.body])[ps.vertices]
+                self._borrow[name] = (
+                    partner,
+                    cKDTree(facing).query(np.asarray(a.vertices[surf.body])[surf.vertices])[1],
+                )
             if partner in self.pelvis.joint_surfaces:
                 ps = self.pelvis.joint_surfaces[partner]
                 pn = np.asarray(self.meshes[ps.body].point_data["Normals"])[ps.vertices].mean(axis=0)
@@ -475,7 +489,13 @@ class PelvisScene:
             shown = posed.shown_metrics
             neutral = self.pelvis.neutral_metrics
             for name, (patch, actor, body) in self.patches.items():
-                space = np.asarray(shown.fields[name])
+                if name in self._borrow:
+                    partner, index = self._borrow[name]
+                    space = np.asarray(shown.fields[partner])[index]
+                    neutral_space = np.asarray(neutral.fields[partner])[index]
+                else:
+                    space = np.asarray(shown.fields[name])
+                    neutral_space = np.asarray(neutral.fields[name])
                 if name in self._partner_planes and (shown.pubic_contact or any(shown.si_contact.values())):
                     # Past contact a vertex can cross the partner bone and come out nearer its far
                     # side; the partner's joint plane keeps the overlap reading as compression.
@@ -484,7 +504,7 @@ class PelvisScene:
                     pts = self._patch_points[name] @ rel[:3, :3].T + rel[:3, 3]
                     plane = (pts - centre) @ normal
                     space = np.where(plane < 0.0, np.minimum(plane, space), space)
-                change = space - np.asarray(neutral.fields[name])
+                change = space - neutral_space
                 arr = patch.point_data["joint space change (mm)"]
                 arr[:] = change
                 patch.GetPointData().GetArray("joint space change (mm)").Modified()

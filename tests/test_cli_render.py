@@ -1,0 +1,109 @@
+"""The rendering commands and the examples, through main([...]) and real processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import imageio.v3 as iio
+import pytest
+
+from pelvis3d.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.render
+
+
+def run(argv):
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code
+
+
+def test_image_command(tmp_path, capsys):
+    out = tmp_path / "top.png"
+    assert run(["image", str(out), "--view", "top", "--rotation", "1", "--size", "320x240", "--exaggerate", "4"]) == 0
+    assert capsys.readouterr().out.strip() == str(out)
+    assert iio.imread(out).shape[:2] == (240, 320)
+
+
+def test_figure_and_animate_commands(tmp_path):
+    fig = tmp_path / "fig.png"
+    assert run(["figure", str(fig), "--size", "200x150", "--overlays", "none"]) == 0
+    assert iio.imread(fig).shape[:2] == (300, 600)
+    gif = tmp_path / "a.gif"
+    assert (
+        run(["animate", "left-external-rotation", str(gif), "--frames", "6", "--size", "200x150", "--fps", "10"]) == 0
+    )
+    assert iio.imread(gif, index=None).shape == (6, 150, 200, 3)
+    assert iio.immeta(gif)["duration"] == 100
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["image", "x.png", "--size", "big"], "--size must look like 800x600"),
+        (["image", "x.png", "--view", "sideways"], "invalid choice"),
+        (["image", "x.jpg"], "must end in .png"),
+        (["image", "x.png", "--left-rotation", "11"], "hard limit"),
+        (["animate", "spin", "x.gif"], "invalid choice"),
+        (["animate", "er-ir-cycle", "x.gif", "--frames", "1"], "frames"),
+        (["animate", "er-ir-cycle", "x.gif", "--exaggerate", "0"], "exaggeration"),
+        (["image", "x.png", "--overlays", "labels,glitter"], "unknown overlay"),
+    ],
+)
+def test_bad_arguments_one_line_no_file(tmp_path, capsys, monkeypatch, argv, words):
+    monkeypatch.chdir(tmp_path)
+    assert run(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert words in err and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_has_examples_for_every_subcommand(capsys):
+    for cmd in ("metrics", "list", "image", "figure", "animate", "demo"):
+        assert run([cmd, "--help"]) == 0
+        assert "examples:" in capsys.readouterr().out
+
+
+def test_list_views_and_motions(capsys):
+    assert run(["list", "views"]) == 0
+    assert "top" in capsys.readouterr().out
+    assert run(["list", "motions"]) == 0
+    assert "er-ir-cycle" in capsys.readouterr().out
+
+
+def test_demo_as_a_real_process(tmp_path):
+    """The README's main job, as a user runs it."""
+    out = tmp_path / "demo"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pelvis3d", "demo", "--out", str(out), "--frames", "8"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert str(out) in proc.stdout
+    for name in (
+        "figure-article.png",
+        "top-external-rotation.png",
+        "rear-neutral.png",
+        "er-ir-cycle.gif",
+        "metrics.txt",
+    ):
+        assert (out / name).stat().st_size > 1000
+    assert iio.imread(out / "er-ir-cycle.gif", index=None).shape[0] == 8
+    table = (out / "metrics.txt").read_text()
+    assert "pubic gap (mm)" in table and "ER 1 deg" in table
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "examples").glob("*.py")))
+def test_examples_run(tmp_path, script):
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / script), str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    outputs = [p for p in tmp_path.iterdir() if p.suffix in (".png", ".gif")]
+    assert outputs and all(p.stat().st_size > 1000 for p in outputs)

@@ -1,0 +1,105 @@
+"""Every command in the README runs (the pip install and test commands run in .ci/run)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+BIN = Path(sys.executable).parent
+
+
+def bash_lines() -> list[str]:
+    lines = []
+    for block in re.findall(r"```bash\n(.*?)```", README, flags=re.S):
+        for line in block.splitlines():
+            line = line.split("  #")[0].strip()
+            if line and not line.startswith("#"):
+                lines.append(line)
+    return lines
+
+
+PELVIS3D_COMMANDS = [c for c in bash_lines() if c.startswith("pelvis3d ")]
+
+
+def test_readme_names_the_two_setup_commands():
+    lines = bash_lines()
+    assert "pelvis3d demo" in lines and "python -m pytest" in lines
+
+
+@pytest.mark.render
+@pytest.mark.parametrize("command", PELVIS3D_COMMANDS)
+def test_readme_pelvis3d_commands_run(tmp_path, command):
+    exe = BIN / "pelvis3d"
+    argv = [
+        str(exe) if exe.exists() else sys.executable,
+        *([] if exe.exists() else ["-m", "pelvis3d"]),
+        *shlex.split(command)[1:],
+    ]
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    if command == "pelvis3d demo":
+        assert (tmp_path / "pelvis3d-demo" / "figure-article.png").exists()
+        assert "pelvis3d-demo" in proc.stdout
+
+
+@pytest.mark.render
+def test_readme_rendering_python_block_runs(tmp_path):
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    code = next(b for b in blocks if "render_animation" in b)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert {"top-er.png", "article.png", "cycle.gif"} <= {p.name for p in tmp_path.iterdir()}
+
+
+@pytest.mark.slow
+def test_readme_generate_commands_run(tmp_path):
+    """`python -m pelvis3d.anatomy.generate` reproduces the shipped meshes; the finer build loads."""
+    from pelvis3d import Pelvis
+    from pelvis3d.anatomy import BODIES, builtin_mesh_folder, load_anatomy
+
+    lines = [c for c in bash_lines() if c.startswith("python -m pelvis3d.anatomy.generate")]
+    assert len(lines) == 2
+    env = {**os.environ}
+    default = subprocess.run(
+        [sys.executable, "-m", "pelvis3d.anatomy.generate", "--out", str(tmp_path / "meshes")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert default.returncode == 0, default.stderr[-2000:]
+    import numpy as np
+
+    shipped, fresh = load_anatomy(builtin_mesh_folder()), load_anatomy(tmp_path / "meshes")
+    for body in BODIES:
+        np.testing.assert_array_equal(shipped.faces[body], fresh.faces[body])
+        np.testing.assert_allclose(shipped.vertices[body], fresh.vertices[body], atol=1e-6)
+    finer = shlex.split(lines[1])
+    proc = subprocess.run([sys.executable, *finer[1:]], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    fine = Pelvis(tmp_path / "finer")
+    assert sum(len(f) for f in fine.anatomy.faces.values()) > 70_000
+    assert 4.0 <= fine.neutral_metrics.pubic_gap_mm <= 5.0
+
+
+def test_readme_benchmark_commands_run(tmp_path):
+    for line in (c for c in bash_lines() if c.startswith("python benchmarks/")):
+        raise AssertionError(f"benchmark commands belong in prose, found {line!r}")
+    for script in ("bench_core.py", "bench_render.py"):
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / script)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PELVIS3D_BENCH_QUICK": "1"},
+            timeout=600,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert "ms" in proc.stdout

@@ -1,0 +1,238 @@
+"""Rendering: view presets and overlays against cached images, camera semantics checked from
+pixels, GIF/MP4 properties, determinism and atomic output."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+import pelvis3d
+from pelvis3d import Pose
+from pelvis3d.scene import Overlays, PelvisScene
+from pelvis3d.views import VIEWS
+
+CACHE = Path(__file__).parent / "image_cache"
+UPDATE = os.environ.get("PELVIS3D_UPDATE_IMAGES") == "1"
+SIZE = (400, 300)
+
+pytestmark = pytest.mark.render
+
+
+def compare_with_cache(
+    name: str, image: np.ndarray, max_mean_diff: float = 1.5, max_bad_fraction: float = 0.01
+) -> None:
+    """Mean absolute difference (0-255) and the fraction of pixels off by > 40 against the cache."""
+    path = CACHE / f"{name}.png"
+    if UPDATE or not path.exists():
+        iio.imwrite(path, image)
+        if not UPDATE:
+            pytest.fail(f"no cached image {path.name}; wrote one - review it and commit it")
+        return
+    cached = iio.imread(path)
+    assert cached.shape == image.shape, name
+    diff = np.abs(cached.astype(int) - image.astype(int))
+    assert diff.mean() <= max_mean_diff, f"{name}: mean difference {diff.mean():.2f}"
+    assert (diff.max(axis=-1) > 40).mean() <= max_bad_fraction, name
+
+
+@pytest.fixture(scope="module")
+def plain_scene(pelvis):
+    scene = PelvisScene(pelvis, size=SIZE, overlays="none", exaggeration=5)
+    yield scene
+    scene.close()
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_view_presets_match_cache(plain_scene, view):
+    plain_scene.set_view(view)
+    plain_scene.set_pose(Pose(rotation=1))
+    compare_with_cache(f"view_{view}", plain_scene.screenshot())
+
+
+@pytest.mark.parametrize("overlay", ["labels", "ghost", "arrows", "colormap", "measurements", "caption", "orientation"])
+def test_each_overlay_matches_cache(pelvis, overlay):
+    with PelvisScene(pelvis, size=SIZE, overlays=overlay, view="top", exaggeration=5) as scene:
+        scene.set_pose(Pose(rotation=1))
+        image = scene.screenshot()
+    compare_with_cache(f"overlay_{overlay}", image)
+    with PelvisScene(pelvis, size=SIZE, overlays="none", view="top", exaggeration=5) as scene:
+        scene.set_pose(Pose(rotation=1))
+        plain = scene.screenshot()
+    assert np.abs(image.astype(int) - plain.astype(int)).max() > 60, "the overlay changed nothing"
+
+
+def bone_masks(image: np.ndarray):
+    """Foreground and 'sacrum-coloured' (warm, reddish) pixel masks of a plain render."""
+    rgb = image[..., :3].astype(int)
+    fg = np.abs(rgb - 255).sum(axis=-1) > 30
+    warm = fg & (rgb[..., 0] - rgb[..., 2] > 60) & (rgb[..., 0] - rgb[..., 1] > 25)
+    return fg, warm
+
+
+def centroid(mask):
+    ys, xs = np.nonzero(mask)
+    return xs.mean(), ys.mean()
+
+
+def test_top_view_puts_anterior_up_and_right_on_the_right(plain_scene, pelvis):
+    plain_scene.set_view("top")
+    plain_scene.set_pose(Pose())
+    fg, warm = bone_masks(plain_scene.screenshot())
+    h, w = fg.shape
+    cx, cy = centroid(warm)
+    assert cy > h * 0.55  # the sacrum (posterior) is low in the picture: anterior is up
+    assert abs(cx - w / 2) < w * 0.05
+    # move only the right innominate: the change must be on the image's right half
+    before = plain_scene.screenshot()
+    plain_scene.set_pose(Pose(right_rotation=2))
+    after = plain_scene.screenshot()
+    changed = np.abs(after.astype(int) - before.astype(int)).sum(axis=-1) > 60
+    xs = np.nonzero(changed)[1]
+    assert (xs > w / 2).mean() > 0.95
+
+
+def test_rear_view_has_the_sacrum_high_and_the_right_side_right(plain_scene):
+    plain_scene.set_view("rear")
+    plain_scene.set_pose(Pose())
+    before = plain_scene.screenshot()
+    fg, warm = bone_masks(before)
+    h, w = fg.shape
+    assert centroid(warm)[1] < centroid(fg)[1]  # sacrum above the centre of the bones
+    plain_scene.set_pose(Pose(right_tilt=3))
+    changed = np.abs(plain_scene.screenshot().astype(int) - before.astype(int)).sum(axis=-1) > 60
+    assert (np.nonzero(changed)[1] > w / 2).mean() > 0.95
+
+
+def test_front_view_mirrors_left_and_right(plain_scene):
+    plain_scene.set_view("front")
+    plain_scene.set_pose(Pose())
+    before = plain_scene.screenshot()
+    plain_scene.set_pose(Pose(right_tilt=3))
+    changed = np.abs(plain_scene.screenshot().astype(int) - before.astype(int)).sum(axis=-1) > 60
+    assert (np.nonzero(changed)[1] < before.shape[1] / 2).mean() > 0.95
+
+
+def test_render_image_writes_png_of_the_requested_size(tmp_path):
+    out = pelvis3d.render_image(Pose(rotation=1), tmp_path / "a.png", view="rear", size=(320, 240))
+    img = iio.imread(out)
+    assert img.shape[:2] == (240, 320)
+    t = pelvis3d.render_image(Pose(), tmp_path / "t.png", size=(320, 240), transparent=True, overlays="none")
+    rgba = iio.imread(t)
+    assert rgba.shape[2] == 4 and rgba[0, 0, 3] == 0 and rgba[..., 3].max() == 255
+
+
+def test_render_figure_has_six_panels(tmp_path):
+    out = pelvis3d.render_figure(tmp_path / "f.png", panel_size=(240, 180), overlays="none")
+    img = iio.imread(out)
+    assert img.shape[:2] == (360, 720)
+    # every panel has bone in it
+    for r in range(2):
+        for c in range(3):
+            panel = img[r * 180 : (r + 1) * 180, c * 240 : (c + 1) * 240]
+            assert bone_masks(panel)[0].mean() > 0.05
+
+
+def test_gif_frames_size_fps_loop_and_motion(tmp_path, pelvis):
+    out = pelvis3d.render_animation(
+        "er-ir-cycle", tmp_path / "c.gif", frames=16, fps=20, size=(320, 240), overlays="none", pelvis=pelvis
+    )
+    frames = iio.imread(out, index=None)
+    assert frames.shape == (16, 240, 320, 3)
+    meta = iio.immeta(out, index=None)
+    assert meta["loop"] == 0 and meta["duration"] == 50
+    # frame 4 is the ER peak (t = 1 s of 4 s); frame 0 neutral
+    fg, warm = bone_masks(frames[0])
+    diff = np.abs(frames[4].astype(int) - frames[0].astype(int)).sum(axis=-1)
+    h, w = fg.shape
+    # the pubic region (front, top-centre in the top view) changes...
+    assert diff[: h // 3, int(w * 0.4) : int(w * 0.6)].max() > 100
+    # ...while the sacrum, the reference body, stays put (its interior, away from the SI edges)
+    from scipy.ndimage import binary_erosion
+
+    core = binary_erosion(warm, iterations=4)
+    assert core.sum() > 200
+    assert np.percentile(diff[core], 99) < 30
+    # seamless loop: the last frame is one step before the first, not a repeat of it
+    assert np.abs(frames[-1].astype(int) - frames[0].astype(int)).max() > 0
+
+
+def test_same_inputs_give_the_same_file(tmp_path, pelvis):
+    a = pelvis3d.render_animation("external-rotation", tmp_path / "a.gif", frames=6, size=(200, 150), pelvis=pelvis)
+    b = pelvis3d.render_animation("external-rotation", tmp_path / "b.gif", frames=6, size=(200, 150), pelvis=pelvis)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_mp4_has_frames_size_and_fps(tmp_path, pelvis):
+    out = pelvis3d.render_animation(
+        "left-external-rotation", tmp_path / "m.mp4", frames=12, fps=25, size=(320, 240), pelvis=pelvis
+    )
+    frames = iio.imread(out, index=None, plugin="pyav") if _has_pyav() else None
+    import imageio_ffmpeg
+
+    reader = imageio_ffmpeg.read_frames(str(out))
+    meta = next(reader)
+    n = sum(1 for _ in reader)
+    assert meta["size"] == (320, 240) and meta["fps"] == 25 and n == 12
+    assert frames is None or len(frames) == 12
+
+
+def _has_pyav() -> bool:
+    try:
+        import av  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def test_failed_render_leaves_nothing_under_the_name(tmp_path, pelvis, monkeypatch):
+    from pelvis3d import _gif
+
+    calls = {"n": 0}
+    real = _gif.GifWriter.append
+
+    def failing(self, frame):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("killed")
+        real(self, frame)
+
+    monkeypatch.setattr(_gif.GifWriter, "append", failing)
+    with pytest.raises(RuntimeError, match="killed"):
+        pelvis3d.render_animation("er-ir-cycle", tmp_path / "x.gif", frames=8, size=(200, 150), pelvis=pelvis)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda p: pelvis3d.render_image(Pose(), p / "a.jpg"), "must end in .png"),
+        (lambda p: pelvis3d.render_image(Pose(), p / "a.png", view="sideways"), "unknown view 'sideways'"),
+        (lambda p: pelvis3d.render_image(Pose(), p / "a.png", size=(10, 10)), "64-8192"),
+        (
+            lambda p: pelvis3d.render_image(Pose(), p / "a.png", overlays="labels,sparkles"),
+            "unknown overlay 'sparkles'",
+        ),
+        (lambda p: pelvis3d.render_image(Pose(), p / "a.png", exaggeration=50), "exaggeration"),
+        (lambda p: pelvis3d.render_image(Pose(rotation=20), p / "a.png"), "hard limit"),
+        (lambda p: pelvis3d.render_animation("spin", p / "a.gif"), "unknown motion 'spin'"),
+        (lambda p: pelvis3d.render_animation("er-ir-cycle", p / "a.gif", frames=1), "frames"),
+        (lambda p: pelvis3d.render_animation("er-ir-cycle", p / "a.gif", fps=500), "fps"),
+        (lambda p: pelvis3d.render_animation("er-ir-cycle", p / "a.mp4", size=(321, 240)), "even"),
+        (lambda p: pelvis3d.render_image(Pose(), p / "missing" / "a.png"), "does not exist"),
+    ],
+)
+def test_bad_render_arguments_raise_one_clear_error(tmp_path, call, words):
+    with pytest.raises(pelvis3d.Pelvis3dError, match=words):
+        call(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_overlays_parse():
+    assert Overlays.parse("none") == Overlays.none()
+    assert Overlays.parse("all") == Overlays()
+    o = Overlays.parse("labels, ghost")
+    assert o.labels and o.ghost and not o.colormap
