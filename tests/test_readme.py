@@ -77,10 +77,16 @@ def test_readme_generate_commands_run(tmp_path):
     assert default.returncode == 0, default.stderr[-2000:]
     import numpy as np
 
+    # the shipped files equal the generator's output
     shipped, fresh = load_anatomy(builtin_mesh_folder()), load_anatomy(tmp_path / "meshes")
     for body in BODIES:
         np.testing.assert_array_equal(shipped.faces[body], fresh.faces[body])
         np.testing.assert_allclose(shipped.vertices[body], fresh.vertices[body], atol=1e-6)
+    import json
+
+    assert json.loads((builtin_mesh_folder() / "pelvis.json").read_text()) == json.loads(
+        (tmp_path / "meshes" / "pelvis.json").read_text()
+    )
     finer = shlex.split(lines[1])
     proc = subprocess.run([sys.executable, *finer[1:]], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
