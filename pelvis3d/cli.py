@@ -71,13 +71,18 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     else:
         columns = [("pose", pose)]
     print(metrics_table(pelvis, columns, exaggeration=args.exaggerate, fmt=args.format))
+    if args.format != "table":
+        _print_credit(pelvis)
     return 0
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from pelvis3d.report import listing
 
-    print(listing(args.what, _load_pelvis(args) if args.what in ("dofs", "landmarks", "surfaces") else None))
+    pelvis = _load_pelvis(args) if args.what in ("dofs", "landmarks", "surfaces", "derived") else None
+    print(listing(args.what, pelvis))
+    if pelvis is not None:
+        _print_credit(pelvis)
     return 0
 
 
@@ -112,10 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
         "list",
         help="list DOFs, landmarks, joint surfaces, views or motions",
         description="List the names pelvis3d accepts.",
-        epilog="examples:\n  pelvis3d list dofs\n  pelvis3d list views",
+        epilog="examples:\n  pelvis3d list dofs\n  pelvis3d list views\n  pelvis3d list derived --model my-pelvis.toml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("what", choices=("dofs", "landmarks", "surfaces", "views", "motions"))
+    p.add_argument("what", choices=("dofs", "landmarks", "surfaces", "derived", "views", "motions"))
     _add_model_argument(p)
     p.set_defaults(func=_cmd_list)
 

@@ -46,7 +46,7 @@ class Pelvis:
 
     def __init__(self, anatomy: Anatomy | str | os.PathLike[str] | None = None) -> None:
         if anatomy is None or isinstance(anatomy, (str, os.PathLike)):
-            anatomy = load_anatomy(anatomy)
+            anatomy = _load_any(anatomy)
         if not isinstance(anatomy, Anatomy):
             raise PoseTypeError(f"anatomy must be an Anatomy or a path, got {type(anatomy).__name__}")
         self.anatomy = anatomy
@@ -62,6 +62,35 @@ class Pelvis:
             self._halves[side] = (anterior, ~anterior)
         self._neutral: JointMetrics | None = None
         self._neutral = self.metrics(Pose())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Pelvis:
+        """Load a model file (``.toml`` / ``.json``, see :mod:`pelvis3d.anatomy.user`) or an
+        anatomy folder with ``pelvis.json``."""
+        return cls(_load_any(path))
+
+    @classmethod
+    def from_meshes(cls, sacrum, left_innominate, right_innominate, *, units: str = "mm", **options) -> Pelvis:
+        """A pelvis from three meshes (paths or trimesh / pyvista objects).
+
+        Parameters
+        ----------
+        sacrum, left_innominate, right_innominate : path or mesh
+            The bones.
+        units : {"mm", "m"}
+            Units of the mesh coordinates.
+        **options
+            ``axes``, ``transform``, ``landmarks``, ``pivots``, ``frame``, ``attribution``,
+            ``name``: see :func:`pelvis3d.anatomy.user.anatomy_from_meshes`.
+        """
+        from pelvis3d.anatomy.user import anatomy_from_meshes
+
+        return cls(anatomy_from_meshes(sacrum, left_innominate, right_innominate, units=units, **options))
+
+    @property
+    def derived(self) -> Mapping[str, str]:
+        """What was derived from the meshes (joint surfaces, landmarks, pivots, frame) and how."""
+        return dict(self.anatomy.derived)
 
     # ---- anatomy readers ----------------------------------------------------------------
     @property
@@ -331,6 +360,30 @@ class Pelvis:
             slope = (value(angle + 1e-4) - value(angle - 1e-4)) / 2e-4
             angle -= err / slope
         return pose_for(float(angle))
+
+
+def _load_any(path: str | os.PathLike[str] | None) -> Anatomy:
+    """Built-in (None), an anatomy folder / pelvis.json, or a model file (.toml / .json)."""
+    import json
+    from pathlib import Path
+
+    if path is None:
+        return load_anatomy(None)
+    p = Path(path)
+    if p.suffix.lower() == ".toml":
+        from pelvis3d.anatomy.user import load_model_file
+
+        return load_model_file(p)
+    if p.suffix.lower() == ".json" and p.is_file():
+        try:
+            native = json.loads(p.read_text(encoding="utf-8")).get("format") == "pelvis3d-anatomy"
+        except (ValueError, AttributeError, UnicodeDecodeError):
+            native = False
+        if not native:
+            from pelvis3d.anatomy.user import load_model_file
+
+            return load_model_file(p)
+    return load_anatomy(p)
 
 
 class PosedPelvis:

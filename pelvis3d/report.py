@@ -117,6 +117,9 @@ def listing(what: str, pelvis=None) -> str:
         )
     if what == "surfaces":
         return "\n".join(f"{n:22s} {s.body:17s} {len(s.vertices)} vertices" for n, s in pelvis.joint_surfaces.items())
+    if what == "derived":
+        derived = pelvis.derived or {"(nothing)": "every joint surface, landmark and pivot was given"}
+        return "\n".join(f"{k}: {v}" for k, v in derived.items())
     if what == "views":
         from pelvis3d.views import VIEWS
 
@@ -125,4 +128,4 @@ def listing(what: str, pelvis=None) -> str:
         from pelvis3d.motions import MOTIONS
 
         return "\n".join(f"{n:22s} {m.description}" for n, m in MOTIONS.items())
-    raise ValueError(f"unknown listing {what!r}; allowed: dofs, landmarks, surfaces, views, motions")
+    raise ValueError(f"unknown listing {what!r}; allowed: dofs, landmarks, surfaces, derived, views, motions")

@@ -25,8 +25,10 @@ from numpy.typing import ArrayLike
 
 from pelvis3d.anatomy import _sdf
 from pelvis3d.anatomy._sdf import FloatArray
+from pelvis3d.anatomy.derive import derive_joint_surfaces
+from pelvis3d.anatomy.joints import default_joints
 
-__all__ = ["AnatomyParameters", "default_joints", "generate", "write_meshes", "main"]
+__all__ = ["AnatomyParameters", "generate", "write_meshes", "main"]
 
 FAR = 1.0e3  # distance used where a primitive is culled (mm)
 
@@ -503,18 +505,6 @@ def _frame_correction(left: FloatArray) -> tuple[FloatArray, FloatArray, int, in
     return rot, -rot @ asis_mid, asis_i, psis_i
 
 
-def _facing_vertices(source, target, max_gap: float, region: np.ndarray | None = None) -> np.ndarray:
-    """Indices of ``source`` vertices whose outward normal faces ``target`` within ``max_gap`` mm."""
-    import trimesh
-
-    idx = np.arange(len(source.vertices)) if region is None else np.where(region)[0]
-    closest, dist, _ = trimesh.proximity.closest_point(target, source.vertices[idx])
-    direction = closest - source.vertices[idx]
-    direction /= np.maximum(np.linalg.norm(direction, axis=1, keepdims=True), 1e-12)
-    facing = np.einsum("ij,ij->i", direction, source.vertex_normals[idx]) > 0.6
-    return np.sort(idx[(dist < max_gap) & facing])
-
-
 def generate(params: AnatomyParameters | None = None) -> dict:
     """Build the three bones and their metadata.
 
@@ -569,14 +559,17 @@ def generate(params: AnatomyParameters | None = None) -> dict:
     right = trimesh.Trimesh(left.vertices * [1.0, 1.0, -1.0], left.faces[:, ::-1], process=False)
     meshes = {"sacrum": sacrum, "left_innominate": left, "right_innominate": right}
 
-    # Joint surfaces: the congruent facing regions left by the carving.
-    si_region = (left.vertices[:, 0] < -60.0 * scale) & (left.vertices[:, 1] > -60.0 * scale)
-    si_inn = _facing_vertices(left, sacrum, params.si_joint_space_mm + 0.6, si_region)
-    sac_region = sacrum.vertices[:, 2] < -10.0 * scale
-    si_sac_left = _facing_vertices(sacrum, left, params.si_joint_space_mm + 0.6, sac_region)
-    si_sac_right = _facing_vertices(sacrum, right, params.si_joint_space_mm + 0.6, sacrum.vertices[:, 2] > 10.0 * scale)
-    pubic_region = left.vertices[:, 2] > -(params.pubic_gap_mm / 2 + 3.0)
-    pubic = _facing_vertices(left, right, params.pubic_gap_mm + 0.8, pubic_region)
+    # Joint surfaces: the congruent facing regions left by the carving, found by the same
+    # proximity rule that user-supplied meshes go through.
+    surfaces, _ = derive_joint_surfaces({n: (np.asarray(m.vertices), np.asarray(m.faces)) for n, m in meshes.items()})
+    si_inn, si_sac_left, si_sac_right = (
+        surfaces["left_si_innominate"],
+        surfaces["left_si_sacrum"],
+        surfaces["right_si_sacrum"],
+    )
+    pubic = surfaces["left_pubic_face"]
+    # the right innominate is the left's mirror with the same vertex order: use the left sets
+    # for both so that floating-point ties cannot make the two sides differ
 
     def nearest_vertex(mesh, point: FloatArray) -> FloatArray:
         return np.asarray(mesh.vertices[int(np.argmin(np.linalg.norm(mesh.vertices - point, axis=1)))])
@@ -648,103 +641,6 @@ def generate(params: AnatomyParameters | None = None) -> dict:
 
 def _rounded(point: ArrayLike, digits: int = 4) -> list[float]:
     return [round(float(c), digits) + 0.0 for c in np.asarray(point, float)]
-
-
-def default_joints(landmarks: dict[str, dict]) -> list[dict]:
-    """Joint definitions (parent, child, DOF axes, pivots and limits) for the built-in pelvis.
-
-    Every joint moves its child relative to its parent; ``pelvis`` is the ISB frame fixed to
-    the neutral anatomy and ``world`` the room. The sacrum is the reference body: only
-    nutation moves it, and the innominate pivots lie on its auricular surfaces.
-
-    Ranges follow biomechanics.md: SI rotations are a few degrees at most (<= 3.6 deg by
-    radiostereometry), so the physiological range is +/-3.5 deg and the hard limit +/-10 deg
-    (beyond open-book injury level, ~6.5 deg). Whole-pelvis angles are posture, not joint play.
-    """
-
-    def pos(name: str) -> list[float]:
-        return landmarks[name]["position_mm"]
-
-    si = {"physiological_deg": [-3.5, 3.5], "hard_deg": [-10.0, 10.0]}
-    joints = []
-    for side, vertical in (("left", [0.0, 1.0, 0.0]), ("right", [0.0, -1.0, 0.0])):
-        joints.append(
-            {
-                "name": f"{side}_sacroiliac",
-                "parent": "pelvis",
-                "child": f"{side}_innominate",
-                "dofs": [
-                    {
-                        "name": f"{side}_rotation",
-                        "axis": vertical,
-                        "pivot_mm": pos(f"{side}_auricular_centre"),
-                        **si,
-                        "description": "pelvic external (+) / internal (-) rotation (out-flare / in-flare) "
-                        "about a vertical axis through the auricular surface centre",
-                    },
-                    {
-                        "name": f"{side}_tilt",
-                        "axis": [0.0, 0.0, -1.0],
-                        "pivot_mm": pos(f"{side}_auricular_centre"),
-                        **si,
-                        "description": "anterior (+) / posterior (-) innominate rotation about a transverse "
-                        "axis through the auricular surface centre",
-                    },
-                ],
-            }
-        )
-    joints.append(
-        {
-            "name": "sacral_nutation",
-            "parent": "pelvis",
-            "child": "sacrum",
-            "dofs": [
-                {
-                    "name": "nutation",
-                    "axis": [0.0, 0.0, -1.0],
-                    "pivot_mm": pos("s2"),
-                    "physiological_deg": [-3.5, 3.5],
-                    "hard_deg": [-10.0, 10.0],
-                    "description": "sacral nutation (+, base anterior-inferior) / counternutation (-) "
-                    "about a transverse axis at S2",
-                }
-            ],
-        }
-    )
-    joints.append(
-        {
-            "name": "pelvis_world",
-            "parent": "world",
-            "child": "pelvis",
-            "dofs": [
-                {
-                    "name": "pelvis_rotation",
-                    "axis": [0.0, 1.0, 0.0],
-                    "pivot_mm": [0.0, 0.0, 0.0],
-                    "physiological_deg": [-45.0, 45.0],
-                    "hard_deg": [-90.0, 90.0],
-                    "description": "whole-pelvis rotation (+ turns the front toward the left) about the vertical axis",
-                },
-                {
-                    "name": "pelvis_obliquity",
-                    "axis": [-1.0, 0.0, 0.0],
-                    "pivot_mm": [0.0, 0.0, 0.0],
-                    "physiological_deg": [-20.0, 20.0],
-                    "hard_deg": [-60.0, 60.0],
-                    "description": "whole-pelvis obliquity (+ raises the right side) about the anterior axis",
-                },
-                {
-                    "name": "pelvis_tilt",
-                    "axis": [0.0, 0.0, -1.0],
-                    "pivot_mm": [0.0, 0.0, 0.0],
-                    "physiological_deg": [-30.0, 45.0],
-                    "hard_deg": [-90.0, 90.0],
-                    "description": "whole-pelvis anterior (+) / posterior (-) tilt about the right axis",
-                },
-            ],
-        }
-    )
-    return joints
 
 
 def write_meshes(built: dict, folder: str | os.PathLike[str]) -> list[Path]:
