@@ -34,6 +34,8 @@ _LAZY = {
     "Panel": "pelvis3d.render",
     "PelvisScene": "pelvis3d.scene",
     "Overlays": "pelvis3d.scene",
+    "Viewer": "pelvis3d.viewer",
+    "view": "pelvis3d.viewer",
 }
 
 
@@ -62,6 +64,8 @@ __all__ = [
     "render_animation",
     "render_figure",
     "render_image",
+    "view",
+    "Viewer",
     "Anatomy",
     "AnatomyFileError",
     "JointMetrics",

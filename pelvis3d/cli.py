@@ -296,8 +296,49 @@ def _add_rendering_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_demo)
 
 
+def _cmd_view(args: argparse.Namespace) -> int:
+    from pelvis3d.viewer import Viewer, has_display
+
+    if not has_display():  # say so before loading anything heavy
+        raise _no_display()
+    pelvis = _load_pelvis(args)
+    _print_credit(pelvis)
+    viewer = Viewer(pelvis, pose=_pose_from(args), view=args.view, exaggeration=args.exaggerate, size=_size(args.size))
+    viewer.show()
+    return 0
+
+
+def _no_display():
+    from pelvis3d.viewer import NoDisplayError
+
+    return NoDisplayError(
+        "no display found for a window; use 'pelvis3d serve' for the viewer in a browser, "
+        "or 'pelvis3d image' / 'pelvis3d animate' to render offscreen"
+    )
+
+
+def _add_viewer_commands(sub: argparse._SubParsersAction) -> None:
+    from pelvis3d.viewer import HELP
+    from pelvis3d.views import VIEWS
+
+    p = sub.add_parser(
+        "view",
+        help="open the interactive desktop viewer",
+        description="A window with a slider per DOF (updating while you drag), toggles for ghost, "
+        "colour map and labels, view keys, play/pause, screenshots and GIF recording.\n\n" + HELP,
+        epilog="examples:\n  pelvis3d view\n  pelvis3d view --rotation 1 --view rear\n  pelvis3d view --model my-pelvis.toml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--view", default="top", choices=list(VIEWS))
+    p.add_argument("--exaggerate", type=float, default=5.0, metavar="X")
+    p.add_argument("--size", default="1400x900", metavar="WxH")
+    _add_pose_arguments(p)
+    _add_model_argument(p)
+    p.set_defaults(func=_cmd_view)
+
+
 #: Further subcommands register here (rendering, viewer); each adds its parser to ``sub``.
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_rendering_commands]
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_rendering_commands, _add_viewer_commands]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -315,7 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = one_line_warning
     try:
         return int(args.func(args) or 0)
-    except (Pelvis3dError, ValueError, TypeError, KeyError, OSError) as exc:
+    except (Pelvis3dError, ValueError, TypeError, KeyError, OSError, RuntimeError) as exc:
         message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"pelvis3d {args.command}: error: {message}", file=sys.stderr)
         return 2

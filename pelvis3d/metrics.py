@@ -32,7 +32,7 @@ __all__ = ["JointMetrics", "JointSpaceCalculator", "LazyFields", "closest_points
 
 SIDES = ("left", "right")
 #: Nearest partner vertices whose surrounding triangles are searched for the closest point.
-_NEAREST_VERTICES = 3
+_NEAREST_VERTICES = 5
 #: Longest triangle edge in the distance queries' copy of each partner mesh (mm).
 _MAX_EDGE_MM = 2.5
 
@@ -105,16 +105,21 @@ class JointSpaceCalculator:
             if target not in targets:
                 targets.append(target)
         self._trees: dict[str, Any] = {}
+        self._nearest: dict[str, int] = {}
         self._vertex_faces: dict[str, NDArray[np.int64]] = {}
         corners, offset = [], 0
         for target in targets:
             # Split long edges: the surface (a piecewise-linear set of points) is unchanged,
             # but a fine, even triangulation keeps the closest triangle among those around the
             # nearest vertices even where a decimated mesh has long thin triangles.
-            v, f = _subdivide_to_size(
-                np.asarray(anatomy.vertices[target]), np.asarray(anatomy.faces[target]), _MAX_EDGE_MM
-            )
+            v0, f0 = np.asarray(anatomy.vertices[target]), np.asarray(anatomy.faces[target])
+            v, f = _subdivide_to_size(v0, f0, _MAX_EDGE_MM)
             self._trees[target] = cKDTree(v)
+            # An even mesh (marching cubes: longest edge < 2.5x the median) keeps the closest
+            # triangle among those around its two nearest vertices; a decimated one, split into
+            # slivers, needs more rings (checked against trimesh over random poses: exact).
+            e0 = np.linalg.norm(v0[f0[:, 0]] - v0[f0[:, 1]], axis=1)
+            self._nearest[target] = 2 if e0.max() < 2.5 * np.median(e0) else _NEAREST_VERTICES
             # faces around each vertex, padded by repeating the first one
             order = np.argsort(f.ravel(), kind="stable")
             owner = f.ravel()[order]
@@ -161,11 +166,17 @@ class JointSpaceCalculator:
         order, points, candidates = [], [], []
         for target, items in by_target.items():
             pts = np.concatenate([p for _, p in items])
-            _, nearest = self._trees[target].query(pts, k=_NEAREST_VERTICES)
+            _, nearest = self._trees[target].query(pts, k=self._nearest[target])
             points.append(pts)
             candidates.append(self._vertex_faces[target][nearest].reshape(len(pts), -1))
             order.extend((name, len(p)) for name, p in items)
-        cand = np.concatenate(candidates)
+        width = max(c.shape[1] for c in candidates)
+        cand = np.concatenate(
+            [
+                c if c.shape[1] == width else np.pad(c, ((0, 0), (0, width - c.shape[1])), mode="edge")
+                for c in candidates
+            ]
+        )
         # each candidate triangle once per point: sort the row, keep first occurrences
         cand.sort(axis=1)
         keep = np.ones(cand.shape, dtype=bool)

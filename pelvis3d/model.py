@@ -92,6 +92,12 @@ class Pelvis:
         """What was derived from the meshes (joint surfaces, landmarks, pivots, frame) and how."""
         return dict(self.anatomy.derived)
 
+    def show(self, pose: Pose | None = None, **options) -> None:
+        """Open the desktop viewer on this pelvis (see :func:`pelvis3d.viewer.view`)."""
+        from pelvis3d.viewer import view
+
+        view(pose, pelvis=self, **options)
+
     # ---- anatomy readers ----------------------------------------------------------------
     @property
     def name(self) -> str:
@@ -408,7 +414,10 @@ class PosedPelvis:
     @cached_property
     def transforms(self) -> Mapping[str, NDArray[np.float64]]:
         """``T_pelvis_body`` per body for the shown pose: (4, 4), body neutral coords -> pelvis frame, mm."""
-        return ReadOnlyMap({b: _readonly(t) for b, t in self.pelvis.transforms(self.shown_pose).items()}, "body")
+        out = self.pelvis.transforms(self.shown_pose)
+        for t in out.values():  # freshly computed: freeze in place, no copy
+            t.setflags(write=False)
+        return ReadOnlyMap(out, "body")
 
     @cached_property
     def world_transforms(self) -> Mapping[str, NDArray[np.float64]]:

@@ -201,6 +201,7 @@ class PelvisScene:
         self._build_arrows()
         self._build_texts(title)
         self._labels = _LabelLayer(self) if self.overlays.labels else None
+        self._hidden_overlays: set[str] = set()
         self.posed: PosedPelvis | None = None
         self.set_view(view)
         self.set_pose(Pose())
@@ -299,7 +300,7 @@ class PelvisScene:
                 pn = np.asarray(self.meshes[ps.body].point_data["Normals"])[ps.vertices].mean(axis=0)
                 centre = np.asarray(a.vertices[ps.body])[ps.vertices].mean(axis=0)
                 self._partner_planes[name] = (ps.body, centre, pn / np.linalg.norm(pn))
-        self.plotter.add_scalar_bar(
+        self.scalar_bar = self.plotter.add_scalar_bar(
             title="joint space change (mm)",
             n_labels=5,
             fmt="%+.0f",
@@ -490,11 +491,11 @@ class PelvisScene:
         world = posed.transforms
         for body, actor in self.actors.items():
             actor.user_matrix = _matrix(world[body])
-        moving = not posed.shown_pose.is_neutral()
+        moving = not posed.shown_pose.is_neutral() and "ghost" not in self._hidden_overlays
         for actor in self.ghost_actors.values():
             actor.SetVisibility(moving)
         if self.ghost_actors:
-            self.ghost_actors["sacrum"].SetVisibility(posed.shown_pose.nutation != 0.0)
+            self.ghost_actors["sacrum"].SetVisibility(moving and posed.shown_pose.nutation != 0.0)
         if self.patches:
             shown = posed.shown_metrics
             neutral = self.pelvis.neutral_metrics
@@ -521,7 +522,10 @@ class PelvisScene:
                 actor.user_matrix = _matrix(world[body])
         if self.arrow_actors:
             shown_pose = posed.shown_pose
-            along_axis = bool(abs(view_vectors(self.view, self.pelvis.landmarks)[0][1]) > 0.55)
+            along_axis = (
+                bool(abs(view_vectors(self.view, self.pelvis.landmarks)[0][1]) > 0.55)
+                and "arrows" not in self._hidden_overlays
+            )
             for side in ("left", "right"):
                 sense = (direction or {}).get(side)
                 if sense is None:
@@ -533,9 +537,53 @@ class PelvisScene:
             self.measure_actor.SetInput(_measurement_text(posed))
         if self.caption_actor is not None:
             self.caption_actor.SetInput(_caption_text(posed, self.pelvis))
-        if self._labels is not None:
+        if self._labels is not None and "labels" not in self._hidden_overlays:
             self._labels.update(posed)
         return posed
+
+    def set_overlay(self, name: str, on: bool) -> None:
+        """Show or hide an overlay that the scene was built with (``ghost``, ``colormap``,
+        ``labels``, ``arrows``, ``measurements``, ``caption``, ``orientation``)."""
+        known_name(name, [f.name for f in fields(Overlays)], "overlay")
+        on = bool(on)
+        actors: list = []
+        if name == "ghost":
+            actors = list(self.ghost_actors.values())
+            if on and self.posed is not None:
+                self._hidden_overlays.discard("ghost")
+                self.set_pose(self.posed.pose)
+                return
+        elif name == "colormap":
+            actors = [a for _, a, _ in self.patches.values()] + self._legend_words
+            if self.patches:
+                actors.append(self.scalar_bar)
+        elif name == "labels" and self._labels is not None:
+            actors = [*self._labels.text_actors, self._labels.leader_actor]
+        elif name == "arrows":
+            actors = list(self.arrow_actors.values())
+            if on and self.posed is not None:
+                self._hidden_overlays.discard("arrows")
+                self.set_pose(self.posed.pose)
+                return
+        elif name == "measurements" and self.measure_actor is not None:
+            actors = [self.measure_actor]
+        elif name == "caption" and self.caption_actor is not None:
+            actors = [self.caption_actor]
+        elif name == "orientation":
+            actors = list(self.orient_actors)
+        if on:
+            self._hidden_overlays.discard(name)
+        else:
+            self._hidden_overlays.add(name)
+        for actor in actors:
+            actor.SetVisibility(on)
+        if name == "labels" and on and self._labels is not None and self.posed is not None:
+            self._labels.choose(self.view)
+            self._labels.update(self.posed)
+
+    def overlay_visible(self, name: str) -> bool:
+        """Whether an overlay is built and not hidden."""
+        return getattr(self.overlays, name) and name not in self._hidden_overlays
 
     # ---- output -------------------------------------------------------------------------
     def render(self) -> None:

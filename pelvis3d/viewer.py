@@ -1,0 +1,377 @@
+"""Desktop viewer: the teaching scene in a window with sliders, toggles and keys.
+
+Drag a slider and the pelvis moves while you drag (not only on release); the metrics text
+updates with it. Keys::
+
+    t top   b back (rear)   f front   l left   r right   u under (bottom)
+    i inlet   k outlet   o oblique   n neutral (reset pose and view)
+    space  play / pause the ER-IR cycle      p  screenshot (PNG)
+    g  start / stop recording a GIF          h  help on / off      q  quit
+
+Without a display it says so in one line and points to ``pelvis3d serve`` or offscreen
+rendering instead of crashing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from pelvis3d.errors import Pelvis3dError, PhysiologicalRangeWarning
+from pelvis3d.kinematics import Pose
+from pelvis3d.model import Pelvis
+from pelvis3d.motions import get_motion
+
+__all__ = ["NoDisplayError", "Viewer", "view", "has_display", "VIEW_KEYS"]
+
+#: Key -> view preset.
+VIEW_KEYS = {
+    "t": "top",
+    "b": "rear",
+    "f": "front",
+    "l": "left",
+    "r": "right",
+    "u": "bottom",
+    "i": "inlet",
+    "k": "outlet",
+    "o": "oblique",
+}
+
+HELP = (
+    "keys: t top  b back  f front  l left  r right  u under  i inlet  k outlet  o oblique\n"
+    "n neutral   space play/pause   p screenshot   g record GIF   h help   q quit"
+)
+
+
+class NoDisplayError(Pelvis3dError, RuntimeError):
+    """There is no display to open a window on."""
+
+
+def has_display() -> bool:
+    """Whether a desktop window can be opened (Linux: an X or Wayland display is set)."""
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+class Viewer:
+    """A live pelvis window.
+
+    Parameters
+    ----------
+    pelvis : Pelvis, optional
+        Model (default: built-in).
+    pose : Pose, optional
+        Starting pose (true angles, degrees).
+    view : str
+        Starting view preset.
+    exaggeration : float
+        Starting display factor.
+    size : (int, int)
+        Window size, pixels.
+    motion : str
+        Motion played by the space key.
+    off_screen : bool
+        Build without a window (for tests and scripted screenshots).
+    output_dir : path-like
+        Where screenshots and recordings go (default: the current folder).
+    """
+
+    def __init__(
+        self,
+        pelvis: Pelvis | None = None,
+        *,
+        pose: Pose | None = None,
+        view: str = "top",
+        exaggeration: float = 5.0,
+        size: Sequence[int] = (1400, 900),
+        motion: str = "er-ir-cycle",
+        off_screen: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        if not off_screen and not has_display():
+            raise NoDisplayError(
+                "no display found for a window; use 'pelvis3d serve' for the viewer in a browser, "
+                "or 'pelvis3d image' / 'pelvis3d animate' to render offscreen"
+            )
+        from pelvis3d.scene import PelvisScene, _pv
+
+        pv = _pv()
+        self.pelvis = pelvis or Pelvis()
+        self.size = (int(size[0]), int(size[1]))
+        self.output_dir = Path(output_dir or ".")
+        self.plotter = pv.Plotter(window_size=list(self.size), off_screen=off_screen, title="pelvis3d")
+        self.scene = PelvisScene(
+            self.pelvis, size=self.size, view=view, exaggeration=exaggeration, plotter=self.plotter
+        )
+        self.motion = get_motion(motion)
+        self.linked = True
+        self.playing = False
+        self._play_t = 0.0
+        self._last_tick = time.perf_counter()
+        self._recorder = None
+        self._record_path: Path | None = None
+        self._shots = 0
+        pose = pose or Pose()
+        self.angles = {
+            "left_rotation": pose.left_rotation,
+            "right_rotation": pose.right_rotation,
+            "tilt": (pose.left_tilt + pose.right_tilt) / 2,
+            "nutation": pose.nutation,
+        }
+        self.sliders: dict[str, object] = {}
+        self._build_sliders(exaggeration)
+        self._build_toggles()
+        self._build_keys()
+        self.help_actor = self.scene._text(HELP, (0.015, 0.2), size=12, colour="#374151")
+        self.help_actor.SetVisibility(False)
+        self.status_actor = self.scene._text("h: help", (0.015, 0.17), size=11, colour="#6b7280")
+        if self.scene.orient_actors:  # the "anterior" marker would sit under the sliders
+            self.scene.orient_actors[2].SetVisibility(False)
+        self.apply()
+
+    # ---- widgets ------------------------------------------------------------------------
+    def _build_sliders(self, exaggeration: float) -> None:
+        rot = self.pelvis.dofs["left_rotation"].physiological_deg
+        tilt = self.pelvis.dofs["left_tilt"].physiological_deg
+        nut = self.pelvis.dofs["nutation"].physiological_deg
+        specs = [
+            ("left_rotation", "left rotation (deg, + external)", rot, 0.02),
+            ("right_rotation", "right rotation (deg, + external)", rot, 0.215),
+            ("tilt", "innominate tilt (deg, + anterior)", tilt, 0.41),
+            ("nutation", "sacral nutation (deg)", nut, 0.605),
+            ("exaggeration", "exaggeration (x)", (1.0, 10.0), 0.8),
+        ]
+        for name, title, rng, x in specs:
+            value = exaggeration if name == "exaggeration" else self.angles[name]
+            self.sliders[name] = self.plotter.add_slider_widget(
+                lambda v, n=name: self._on_slider(n, v),
+                rng=[float(rng[0]), float(rng[1])],
+                value=float(value),
+                title=title,
+                pointa=(x, 0.935),
+                pointb=(x + 0.175, 0.935),
+                interaction_event="always",  # update while dragging
+                style="modern",
+                title_height=0.018,
+                fmt="%.2f",
+            )
+
+    def _build_toggles(self) -> None:
+        self.toggles: dict[str, object] = {}
+        h = self.size[1]
+        for i, (name, on) in enumerate((("link sides", True), ("ghost", True), ("colormap", True), ("labels", True))):
+            y = h * 0.78 - i * 38
+            self.toggles[name] = self.plotter.add_checkbox_button_widget(
+                lambda state, n=name: self.toggle(n, bool(state)),
+                value=on,
+                position=(12, y),
+                size=24,
+                border_size=2,
+                color_on="#2563eb",
+                color_off="#d1d5db",
+            )
+            self.scene._text(name, (44 / self.size[0], (y + 4) / h), size=12)
+
+    def _build_keys(self) -> None:
+        for key in [*VIEW_KEYS, "n", "space", "p", "g", "h"]:
+            self.plotter.clear_events_for_key(key)
+        for key, view_name in VIEW_KEYS.items():
+            self.plotter.add_key_event(key, lambda v=view_name: self.set_view(v))
+        self.plotter.add_key_event("n", self.reset)
+        self.plotter.add_key_event("space", self.toggle_play)
+        self.plotter.add_key_event("p", self.screenshot)
+        self.plotter.add_key_event("g", self.toggle_recording)
+        self.plotter.add_key_event("h", self.toggle_help)
+
+    # ---- actions (also the scripting API) ----------------------------------------------
+    def _on_slider(self, name: str, value: float) -> None:
+        if name == "exaggeration":
+            self.scene.set_exaggeration(float(value))
+            self._after_change()
+            return
+        self.set(**{name: float(value)})
+
+    def set(self, **angles: float) -> None:
+        """Set slider values by name (``left_rotation``, ``right_rotation``, ``tilt``,
+        ``nutation``; degrees) and show the result. With linked sides, one rotation sets both."""
+        for name, value in angles.items():
+            if name not in self.angles:
+                raise KeyError(f"unknown slider {name!r}; allowed: {', '.join(self.angles)}")
+            self.angles[name] = float(value)
+            if self.linked and name in ("left_rotation", "right_rotation"):
+                other = "right_rotation" if name == "left_rotation" else "left_rotation"
+                self.angles[other] = float(value)
+        self._sync_sliders()
+        self.apply()
+
+    def pose(self) -> Pose:
+        """The pose the sliders describe (true angles, degrees)."""
+        a = self.angles
+        return Pose(
+            left_rotation=a["left_rotation"], right_rotation=a["right_rotation"], tilt=a["tilt"], nutation=a["nutation"]
+        )
+
+    def apply(self, direction: dict | None = None) -> None:
+        """Show the current slider pose."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PhysiologicalRangeWarning)
+            self.scene.set_pose(self.pose(), direction=direction)
+        self._after_change()
+
+    def _after_change(self) -> None:
+        self.plotter.render()
+        if self._recorder is not None:
+            self._recorder.append(self.scene.screenshot()[..., :3])
+
+    def _sync_sliders(self) -> None:
+        for name, widget in self.sliders.items():
+            if name in self.angles:
+                rep = widget.GetRepresentation()
+                if abs(rep.GetValue() - self.angles[name]) > 1e-9:
+                    rep.SetValue(self.angles[name])
+
+    def toggle(self, name: str, on: bool) -> None:
+        """Switch ``link sides``, ``ghost``, ``colormap`` or ``labels``."""
+        if name == "link sides":
+            self.linked = bool(on)
+            if self.linked:
+                self.set(left_rotation=self.angles["left_rotation"])
+            return
+        self.scene.set_overlay(name, on)
+        self.plotter.render()
+
+    def set_view(self, name: str) -> None:
+        """Point the camera at a preset."""
+        self.scene.set_view(name)
+        self.plotter.render()
+
+    def reset(self) -> None:
+        """Neutral pose, default view, playback stopped."""
+        self.playing = False
+        self.angles.update(left_rotation=0.0, right_rotation=0.0, tilt=0.0, nutation=0.0)
+        self._sync_sliders()
+        self.scene.set_view("top")
+        self.apply()
+
+    def toggle_play(self) -> None:
+        """Play or pause the motion (advances on a timer while the window is open)."""
+        self.playing = not self.playing
+        self._last_tick = time.perf_counter()
+        if self.playing and not getattr(self, "_timer_started", False):
+            self._timer_started = True
+            self.plotter.add_timer_event(max_steps=10**7, duration=50, callback=lambda step: self.tick())
+
+    def tick(self, dt: float | None = None) -> None:
+        """Advance the playing motion by ``dt`` seconds (default: wall-clock time since the last tick)."""
+        now = time.perf_counter()
+        step = (now - self._last_tick) if dt is None else float(dt)
+        self._last_tick = now
+        if not self.playing:
+            return
+        self._play_t = (self._play_t + step) % self.motion.duration
+        p = self.motion.pose_at(self._play_t)
+        self.angles.update(
+            left_rotation=p.left_rotation,
+            right_rotation=p.right_rotation,
+            tilt=(p.left_tilt + p.right_tilt) / 2,
+            nutation=p.nutation,
+        )
+        self._sync_sliders()
+        self.apply(direction=self.motion.direction_at(self._play_t))
+
+    def screenshot(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Save what is on screen as a PNG (default: ``pelvis3d-view-NNN.png``)."""
+        from pelvis3d._io import atomic_path
+        from pelvis3d.render import _save_png
+
+        if path is None:
+            self._shots += 1
+            path = self.output_dir / f"pelvis3d-view-{self._shots:03d}.png"
+        out = Path(path)
+        _save_png(out, self.scene.screenshot()[..., :3])
+        self._status(f"saved {out}")
+        del atomic_path
+        return out
+
+    def toggle_recording(self) -> Path | None:
+        """Start or stop recording a GIF of what is shown (one frame per change)."""
+        from pelvis3d._gif import GifWriter
+
+        if self._recorder is None:
+            n = 1
+            while (self.output_dir / f"pelvis3d-recording-{n:03d}.gif").exists():
+                n += 1
+            self._record_path = self.output_dir / f"pelvis3d-recording-{n:03d}.gif"
+            self._record_tmp = self._record_path.with_name(f".{self._record_path.stem}.partial.gif")
+            self._recorder = GifWriter(self._record_tmp, fps=20)
+            self._recorder.append(self.scene.screenshot()[..., :3])
+            self._status("recording... (g to stop)")
+            return None
+        self._recorder.close()
+        os.replace(self._record_tmp, self._record_path)
+        self._recorder = None
+        self._status(f"saved {self._record_path}")
+        return self._record_path
+
+    def toggle_help(self) -> None:
+        """Show or hide the key help."""
+        self.help_actor.SetVisibility(not self.help_actor.GetVisibility())
+        self.plotter.render()
+
+    def _status(self, text: str) -> None:
+        self.status_actor.SetInput(text)
+        print(f"pelvis3d view: {text}")  # noqa: T201
+        self.plotter.render()
+
+    def metrics_text(self) -> str:
+        """The live metrics text as shown."""
+        return self.scene.measure_actor.GetInput() if self.scene.measure_actor is not None else ""
+
+    def camera_direction(self) -> np.ndarray:
+        """Unit vector from the focal point to the camera (pelvis frame)."""
+        cam = self.plotter.camera
+        d = np.array(cam.position) - np.array(cam.focal_point)
+        return d / np.linalg.norm(d)
+
+    def open(self) -> None:
+        """Open the window without blocking (scripts and tests drive it, then :meth:`close`)."""
+        self.plotter.show(interactive_update=True, auto_close=False)
+        self.plotter.render()
+
+    def show(self) -> None:
+        """Open the window and hand control to the user (blocks until it is closed)."""
+        self.plotter.show()
+        if self._recorder is not None:
+            self.toggle_recording()
+
+    def close(self) -> None:
+        """Close the window."""
+        if self._recorder is not None:
+            self.toggle_recording()
+        self.plotter.close()
+
+
+def view(
+    pose: Pose | None = None,
+    *,
+    pelvis: Pelvis | str | os.PathLike[str] | None = None,
+    view: str = "top",
+    exaggeration: float = 5.0,
+    size: Sequence[int] = (1400, 900),
+) -> None:
+    """Open the desktop viewer (blocks until the window is closed).
+
+    Raises
+    ------
+    NoDisplayError
+        When there is no display; use ``pelvis3d serve`` or offscreen rendering instead.
+    """
+    model = pelvis if isinstance(pelvis, Pelvis) else Pelvis(pelvis)
+    Viewer(model, pose=pose, view=view, exaggeration=exaggeration, size=size).show()
