@@ -595,6 +595,11 @@ class PelvisScene:
         self.plotter.render()
         return np.asarray(self.plotter.screenshot(transparent_background=self.transparent, return_img=True))
 
+    def show(self, **options) -> object:
+        """Show the scene with pyvista's ``Plotter.show`` (in Jupyter, pass e.g.
+        ``jupyter_backend="trame"`` for an interactive view, ``"static"`` for a picture)."""
+        return self.plotter.show(**options)
+
     def close(self) -> None:
         """Release the render window."""
         self.plotter.close()

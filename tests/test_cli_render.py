@@ -107,3 +107,24 @@ def test_examples_run(tmp_path, script):
     assert proc.returncode == 0, proc.stderr[-2000:]
     outputs = [p for p in tmp_path.iterdir() if p.suffix in (".png", ".gif")]
     assert outputs and all(p.stat().st_size > 1000 for p in outputs)
+
+
+def test_jupyter_example_cells_run_with_the_static_backend(tmp_path, monkeypatch):
+    """The notebook's code, with the static backend so it runs without a notebook."""
+    import json
+
+    nb = json.loads((ROOT / "examples" / "jupyter_view.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert 'jupyter_backend="trame"' in code
+    shots = []
+
+    def fake_show(self, **options):
+        shots.append(options)
+        return self.plotter.screenshot(str(tmp_path / f"cell{len(shots)}.png"))
+
+    from pelvis3d.scene import PelvisScene
+
+    monkeypatch.setattr(PelvisScene, "show", fake_show)
+    exec(compile(code, "jupyter_view.ipynb", "exec"), {})  # noqa: S102
+    assert [o["jupyter_backend"] for o in shots] == ["trame", "trame"]
+    assert all((tmp_path / f"cell{i}.png").stat().st_size > 1000 for i in (1, 2))

@@ -103,7 +103,7 @@ def test_readme_generate_commands_run(tmp_path):
 def test_readme_benchmark_commands_run(tmp_path):
     for line in (c for c in bash_lines() if c.startswith("python benchmarks/")):
         raise AssertionError(f"benchmark commands belong in prose, found {line!r}")
-    for script in ("bench_core.py", "bench_render.py"):
+    for script in ("bench_core.py", "bench_render.py", "bench_viewer.py"):
         proc = subprocess.run(
             [sys.executable, str(ROOT / "benchmarks" / script)],
             capture_output=True,
