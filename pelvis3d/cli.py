@@ -337,8 +337,53 @@ def _add_viewer_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_view)
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        import trame  # noqa: F401
+        import trame_pyvista  # noqa: F401
+    except ImportError:
+        raise ValueError('the browser viewer needs trame: pip install "pelvis3d[web]"') from None
+    from pelvis3d.web import check_port, serve
+
+    check_port(args.host, args.port)  # before loading the model: a taken port fails fast
+    pelvis = _load_pelvis(args)
+    _print_credit(pelvis)
+    serve(
+        pelvis,
+        host=args.host,
+        port=args.port,
+        exaggeration=args.exaggerate,
+        view=args.view,
+        announce=lambda s: print(s, flush=True),
+    )
+    return 0
+
+
+def _add_serve_command(sub: argparse._SubParsersAction) -> None:
+    from pelvis3d.views import VIEWS
+
+    p = sub.add_parser(
+        "serve",
+        help="the interactive viewer in a web browser (trame)",
+        description="Serve the viewer's controls as a web page; the pelvis renders on this machine and "
+        "streams to the browser. Binds to 127.0.0.1 unless --host says otherwise.",
+        epilog="examples:\n  pelvis3d serve\n  pelvis3d serve --port 9000\n  pelvis3d serve --host 0.0.0.0 --port 8080   # a classroom network",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--view", default="top", choices=list(VIEWS))
+    p.add_argument("--exaggerate", type=float, default=5.0, metavar="X")
+    _add_model_argument(p)
+    p.set_defaults(func=_cmd_serve)
+
+
 #: Further subcommands register here (rendering, viewer); each adds its parser to ``sub``.
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_rendering_commands, _add_viewer_commands]
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_rendering_commands,
+    _add_viewer_commands,
+    _add_serve_command,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
