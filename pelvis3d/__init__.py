@@ -35,6 +35,8 @@ _LAZY = {
     "PelvisScene": "pelvis3d.scene",
     "Overlays": "pelvis3d.scene",
     "Viewer": "pelvis3d.viewer",
+    "export_meshes": "pelvis3d.export",
+    "export_animation": "pelvis3d.export",
     "view": "pelvis3d.viewer",
 }
 
@@ -64,6 +66,8 @@ __all__ = [
     "render_animation",
     "render_figure",
     "render_image",
+    "export_animation",
+    "export_meshes",
     "view",
     "Viewer",
     "Anatomy",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from pelvis3d.errors import Pelvis3dError
 from pelvis3d.kinematics import Pose
+from pelvis3d.motions import get_motion
 
 __all__ = ["main", "build_parser"]
 
@@ -190,6 +191,18 @@ def _cmd_animate(args: argparse.Namespace) -> int:
         amplitude=args.amplitude, pelvis=pelvis,
     )  # fmt: skip
     print(out)
+    if args.metrics:
+        from pelvis3d.timeline import plot_metrics, write_metrics_csv
+
+        n = args.frames or max(2, int(round(get_motion(args.motion, args.amplitude).duration * args.fps)))
+        print(
+            write_metrics_csv(args.motion, out.with_suffix(".csv"), frames=n, amplitude=args.amplitude, pelvis=pelvis)
+        )
+        print(
+            plot_metrics(
+                args.motion, out.with_name(out.stem + "-metrics.png"), frames=n, amplitude=args.amplitude, pelvis=pelvis
+            )
+        )
     _print_credit(pelvis)
     return 0
 
@@ -264,7 +277,7 @@ def _add_rendering_commands(sub: argparse._SubParsersAction) -> None:
         "motions: " + ", ".join(MOTIONS),
         formatter_class=raw,
     )
-    p.add_argument("motion", choices=list(MOTIONS), metavar="MOTION", help="one of: " + ", ".join(MOTIONS))
+    p.add_argument("motion", metavar="MOTION", help="a motion file (.toml/.json) or one of: " + ", ".join(MOTIONS))
     p.add_argument("output", help="output .gif or .mp4")
     p.add_argument("--view", default="top", choices=list(VIEWS))
     p.add_argument("--frames", type=int, default=None, help="number of frames (default: one pass at --fps)")
@@ -277,6 +290,11 @@ def _add_rendering_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--amplitude", type=float, default=None, metavar="DEG", help="peak true rotation per side (default 1)"
+    )
+    p.add_argument(
+        "--metrics",
+        action="store_true",
+        help="also write the metrics over time (CSV) and a plot (PNG) beside the output",
     )
     _add_render_arguments(p, "800x600")
     _add_model_argument(p)
@@ -378,11 +396,56 @@ def _add_serve_command(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_serve)
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from pelvis3d.export import export_animation, export_meshes
+
+    pelvis = _load_pelvis(args)
+    if args.motion:
+        units = args.units or "m"
+        print(
+            export_animation(
+                args.motion, args.output, fps=args.fps, exaggeration=args.exaggerate, units=units, pelvis=pelvis
+            )
+        )
+    else:
+        units = args.units or "mm"
+        for path in export_meshes(
+            _pose_from(args), args.output, units=units, exaggeration=args.exaggerate, pelvis=pelvis
+        ):
+            print(path)
+    _print_credit(pelvis)
+    return 0
+
+
+def _add_export_command(sub: argparse._SubParsersAction) -> None:
+    from pelvis3d.motions import MOTIONS
+
+    p = sub.add_parser(
+        "export",
+        help="export posed meshes (STL/PLY/OBJ/GLB) or an animated glTF of a motion",
+        description="Without --motion: the posed bones (one file per bone for STL/PLY/OBJ, one GLB "
+        "with all three), mm by default. With --motion: an animated glTF binary (.glb) with one "
+        "node per bone and keyframed rotation/translation, metres by default.",
+        epilog="examples:\n  pelvis3d export posed.stl --rotation 1 --units m\n  pelvis3d export posed.glb --left-rotation 2\n"
+        "  pelvis3d export cycle.glb --motion er-ir-cycle --fps 20\nmotions: " + ", ".join(MOTIONS),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("output", help="output .stl, .ply, .obj or .glb")
+    p.add_argument("--motion", default=None, help="a motion name or file: write an animated .glb")
+    p.add_argument("--units", choices=("mm", "m"), default=None, help="mm (meshes) / m (animations) by default")
+    p.add_argument("--fps", type=float, default=20.0, help="animation keyframes per second")
+    p.add_argument("--exaggerate", type=float, default=1.0, metavar="X", help="export the shown (x X) pose (default 1)")
+    _add_pose_arguments(p)
+    _add_model_argument(p)
+    p.set_defaults(func=_cmd_export)
+
+
 #: Further subcommands register here (rendering, viewer); each adds its parser to ``sub``.
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_rendering_commands,
     _add_viewer_commands,
     _add_serve_command,
+    _add_export_command,
 ]
 
 

@@ -449,6 +449,15 @@ class PosedPelvis:
             out[name] = _readonly(m[:3, :3] @ lm.position_mm + m[:3, 3])
         return ReadOnlyMap(out, "landmark")
 
+    @property
+    def world_landmarks(self) -> Mapping[str, NDArray[np.float64]]:
+        """Posed landmark positions in the world frame (with whole-pelvis posture), mm."""
+        out = {}
+        for name, lm in self.pelvis.anatomy.landmarks.items():
+            m = self.world_transforms[lm.body]
+            out[name] = _readonly(m[:3, :3] @ lm.position_mm + m[:3, 3])
+        return ReadOnlyMap(out, "landmark")
+
     def meshes(self, world: bool = False) -> dict[str, object]:
         """New posed ``trimesh.Trimesh`` per body (shown pose), mm; ``world=True`` adds posture."""
         trans = self.world_transforms if world else self.transforms

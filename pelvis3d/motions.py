@@ -109,6 +109,84 @@ class Motion:
             out[side] = 0 if abs(d) < 1e-9 else int(np.sign(d))
         return out
 
+    def to_dict(self) -> dict:
+        """Plain data (JSON/TOML-ready): name, description, loop, keyframes with non-zero angles."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "loop": self.loop,
+            "keyframes": [
+                {"time": k.time, "easing": k.easing, "pose": {n: v for n, v in k.pose.as_dict().items() if v != 0.0}}
+                for k in self.keyframes
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping, where: str = "motion") -> Motion:
+        """Build from :meth:`to_dict` data; errors name the field."""
+        if not isinstance(data, Mapping):
+            raise PoseError(f"{where}: a motion must be a table with keyframes")
+        frames = data.get("keyframes")
+        if not isinstance(frames, Sequence) or isinstance(frames, (str, bytes)):
+            raise PoseError(f"{where}: field 'keyframes' must be a list of {{time, pose, easing}} tables")
+        kfs = []
+        for i, k in enumerate(frames):
+            if not isinstance(k, Mapping) or "time" not in k:
+                raise PoseError(f"{where}: keyframes[{i}] needs a 'time' (s)")
+            try:
+                pose = Pose.from_dict(k.get("pose", {}))
+            except (PoseError, PoseTypeError, KeyError) as exc:
+                raise PoseError(f"{where}: keyframes[{i}].pose: {exc}") from None
+            easing = k.get("easing", "ease-in-out")
+            if easing not in EASINGS:
+                raise PoseError(f"{where}: keyframes[{i}].easing {easing!r} is not one of {', '.join(EASINGS)}")
+            kfs.append(Keyframe(real_number(k["time"], f"keyframes[{i}].time"), pose, easing))
+        return cls(
+            str(data.get("name", "motion")), tuple(kfs), str(data.get("description", "")), bool(data.get("loop", True))
+        )
+
+    def save(self, path) -> None:
+        """Write the motion as ``.json`` or ``.toml``."""
+        from pathlib import Path
+
+        p = Path(path)
+        if p.suffix.lower() == ".json":
+            import json
+
+            text = json.dumps(self.to_dict(), indent=1)
+        elif p.suffix.lower() == ".toml":
+            text = _to_toml(self.to_dict())
+        else:
+            raise PoseError(f"motion file {p} must end in .json or .toml")
+        p.write_text(text + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path) -> Motion:
+        """Read a motion file (``.json`` or ``.toml``)."""
+        from pathlib import Path
+
+        p = Path(path)
+        if not p.is_file():
+            raise PoseError(f"motion file {p} does not exist")
+        try:
+            if p.suffix.lower() == ".json":
+                import json
+
+                data = json.loads(p.read_text(encoding="utf-8"))
+            elif p.suffix.lower() == ".toml":
+                try:
+                    import tomllib
+                except ModuleNotFoundError:  # Python 3.10
+                    import tomli as tomllib  # type: ignore[no-redef]
+                data = tomllib.loads(p.read_text(encoding="utf-8"))
+            else:
+                raise PoseError(f"motion file {p} must end in .json or .toml")
+        except PoseError:
+            raise
+        except Exception as exc:
+            raise PoseError(f"motion file {p} could not be read: {exc}") from None
+        return cls.from_dict(data, where=str(p))
+
     def scaled(self, factor: float) -> Motion:
         """The same motion with every angle multiplied by ``factor``."""
         kfs = tuple(
@@ -135,6 +213,36 @@ DEFAULT_AMPLITUDE_DEG = 1.0
 
 def _named(amplitude: float = DEFAULT_AMPLITUDE_DEG) -> dict[str, Motion]:
     a = amplitude
+    extra = [
+        _cycle(
+            "anterior-innominate-rotation", f"both innominates rotate anteriorly to {a:g} deg and back", [Pose(tilt=a)]
+        ),
+        _cycle(
+            "posterior-innominate-rotation",
+            f"both innominates rotate posteriorly to {-a:g} deg and back",
+            [Pose(tilt=-a)],
+        ),
+        _cycle(
+            "nutation-counternutation",
+            f"sacral nutation {a:g} deg, neutral, counternutation {-a:g} deg",
+            [Pose(nutation=a), Pose(nutation=-a)],
+        ),
+        _cycle(
+            "pelvis-tilt",
+            "whole pelvis tilts anteriorly 10 deg and posteriorly 10 deg",
+            [Pose(pelvis_tilt=10), Pose(pelvis_tilt=-10)],
+        ),
+        _cycle(
+            "pelvis-obliquity",
+            "whole pelvis: right side up 8 deg, then down 8 deg",
+            [Pose(pelvis_obliquity=8), Pose(pelvis_obliquity=-8)],
+        ),
+        _cycle(
+            "pelvis-rotation",
+            "whole pelvis turns 15 deg to the left, then to the right",
+            [Pose(pelvis_rotation=15), Pose(pelvis_rotation=-15)],
+        ),
+    ]
     motions = [
         _cycle("external-rotation", f"both innominates rotate externally to {a:g} deg and back", [Pose(rotation=a)]),
         _cycle("internal-rotation", f"both innominates rotate internally to {-a:g} deg and back", [Pose(rotation=-a)]),
@@ -169,19 +277,39 @@ def _named(amplitude: float = DEFAULT_AMPLITUDE_DEG) -> dict[str, Motion]:
             [Pose(left_rotation=a), Pose(left_rotation=-a)],
         ),
     ]
-    return {m.name: m for m in motions}
+    return {m.name: m for m in [*motions, *extra]}
 
 
 #: Named motions shipped with pelvis3d (true angles; exaggerate for display).
 MOTIONS: Mapping[str, Motion] = _named()
 
 
+def _to_toml(data: dict) -> str:
+    lines = [
+        f"name = {_toml_value(data['name'])}",
+        f"description = {_toml_value(data['description'])}",
+        f"loop = {str(data['loop']).lower()}",
+    ]
+    for k in data["keyframes"]:
+        lines += ["", "[[keyframes]]", f"time = {k['time']!r}", f"easing = {_toml_value(k['easing'])}"]
+        pose = ", ".join(f"{n} = {v!r}" for n, v in k["pose"].items())
+        lines.append(f"pose = {{ {pose} }}" if pose else "pose = {}")
+    return "\n".join(lines)
+
+
+def _toml_value(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def get_motion(motion: Motion | str, amplitude: float | None = None) -> Motion:
-    """A motion by name (see :data:`MOTIONS`) or as given; ``amplitude`` (deg) rescales a named one."""
+    """A motion by name (see :data:`MOTIONS`), a motion file (``.json``/``.toml``) or as given;
+    ``amplitude`` (deg) rescales a named one."""
     if isinstance(motion, Motion):
         return motion
+    if isinstance(motion, str) and motion.lower().endswith((".json", ".toml")):
+        return Motion.load(motion)
     if not isinstance(motion, str):
-        raise PoseTypeError(f"motion must be a name or a pelvis3d Motion, got {type(motion).__name__}")
+        raise PoseTypeError(f"motion must be a name, a motion file or a pelvis3d Motion, got {type(motion).__name__}")
     name = known_name(motion, MOTIONS, "motion")
     if amplitude is None:
         return MOTIONS[name]

@@ -488,7 +488,8 @@ class PelvisScene:
             raise PoseTypeError(f"pose must be a pelvis3d.Pose, got {type(pose).__name__}")
         posed = self.pelvis.posed(pose, self.exaggeration)
         self.posed = posed
-        world = posed.transforms
+        # actors follow the world frame, so whole-pelvis posture shows too (identity otherwise)
+        world = posed.world_transforms if _has_posture(posed.shown_pose) else posed.transforms
         for body, actor in self.actors.items():
             actor.user_matrix = _matrix(world[body])
         moving = not posed.shown_pose.is_neutral() and "ghost" not in self._hidden_overlays
@@ -654,7 +655,7 @@ class _LabelLayer:
     def update(self, posed: PosedPelvis) -> None:
         ren = self.scene.plotter.renderer
         w, h = self.scene.size
-        lm = posed.landmarks
+        lm = posed.world_landmarks if _has_posture(posed.shown_pose) else posed.landmarks
         anchors = []
         for _, pts in self.items:
             p = np.mean([lm[name] for name, _ in pts], axis=0)
@@ -745,6 +746,10 @@ def _label_spec(key: str, names: set[str]) -> list[tuple[str, list[tuple[str, st
         "coccyx": [("coccyx", [("coccyx_tip", "")])],
     }
     return [(t, a) for t, a in specs.get(key, []) if all(n in names for n, _ in a)]
+
+
+def _has_posture(pose: Pose) -> bool:
+    return bool(pose.pelvis_tilt or pose.pelvis_obliquity or pose.pelvis_rotation)
 
 
 def _partner_surface(name: str) -> str:
