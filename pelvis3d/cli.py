@@ -321,7 +321,14 @@ def _cmd_view(args: argparse.Namespace) -> int:
         raise _no_display()
     pelvis = _load_pelvis(args)
     _print_credit(pelvis)
-    viewer = Viewer(pelvis, pose=_pose_from(args), view=args.view, exaggeration=args.exaggerate, size=_size(args.size))
+    viewer = Viewer(
+        pelvis,
+        pose=_pose_from(args),
+        view=args.view,
+        exaggeration=args.exaggerate,
+        size=_size(args.size),
+        motion=get_motion(args.motion),
+    )
     viewer.show()
     return 0
 
@@ -350,6 +357,7 @@ def _add_viewer_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--view", default="top", choices=list(VIEWS))
     p.add_argument("--exaggerate", type=float, default=5.0, metavar="X")
     p.add_argument("--size", default="1400x900", metavar="WxH")
+    p.add_argument("--motion", default="er-ir-cycle", help="motion (name or .toml/.json file) that the space key plays")
     _add_pose_arguments(p)
     _add_model_argument(p)
     p.set_defaults(func=_cmd_view)

@@ -91,7 +91,7 @@ class Viewer:
         view: str = "top",
         exaggeration: float = 5.0,
         size: Sequence[int] = (1400, 900),
-        motion: str = "er-ir-cycle",
+        motion: str | object = "er-ir-cycle",
         off_screen: bool = False,
         output_dir: str | os.PathLike[str] | None = None,
     ) -> None:

@@ -114,3 +114,22 @@ def test_readme_benchmark_commands_run(tmp_path):
         )
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert "ms" in proc.stdout
+
+
+def test_readme_toml_examples_parse():
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    from pelvis3d.motions import Motion
+
+    blocks = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
+    assert len(blocks) >= 2
+    for block in blocks:
+        data = tomllib.loads(block)
+        if "keyframes" in data:
+            motion = Motion.from_dict(data)
+            assert motion.pose_at(1.0).left_rotation == 1.5
+        else:
+            assert set(data["meshes"]) == {"sacrum", "left_innominate", "right_innominate"}
+            assert data["units"] in ("m", "mm")
