@@ -153,23 +153,31 @@ class JointSpaceCalculator:
         surfaces : sequence of str, optional
             Which joint surfaces to evaluate (default: all).
         """
+        return self.fields_many([transforms], surfaces)[0]
+
+    def fields_many(
+        self, poses: Sequence[Mapping[str, NDArray[np.float64]]], surfaces: Sequence[str] | None = None
+    ) -> list[dict[str, NDArray[np.float64]]]:
+        """:meth:`fields` for several sets of transforms in one vectorised pass (e.g. the true
+        and the shown pose of a frame)."""
         names = list(self.queries) if surfaces is None else list(surfaces)
         if not names:
-            return {}
+            return [{} for _ in poses]
         # points of every surface in its partner's neutral frame, grouped by partner so each
-        # partner's KD-tree is queried once
-        by_target: dict[str, list[tuple[str, NDArray[np.float64]]]] = {}
-        for name in names:
-            q = self.queries[name]
-            m = np.linalg.solve(transforms[q.target], transforms[q.source])
-            by_target.setdefault(q.target, []).append((name, q.points @ m[:3, :3].T + m[:3, 3]))
+        # partner's KD-tree is queried once for all poses
+        by_target: dict[str, list[tuple[int, str, NDArray[np.float64]]]] = {}
+        for i, transforms in enumerate(poses):
+            for name in names:
+                q = self.queries[name]
+                m = np.linalg.solve(transforms[q.target], transforms[q.source])
+                by_target.setdefault(q.target, []).append((i, name, q.points @ m[:3, :3].T + m[:3, 3]))
         order, points, candidates = [], [], []
         for target, items in by_target.items():
-            pts = np.concatenate([p for _, p in items])
+            pts = np.concatenate([p for _, _, p in items])
             _, nearest = self._trees[target].query(pts, k=self._nearest[target])
             points.append(pts)
             candidates.append(self._vertex_faces[target][nearest].reshape(len(pts), -1))
-            order.extend((name, len(p)) for name, p in items)
+            order.extend((i, name, len(p)) for i, name, p in items)
         width = max(c.shape[1] for c in candidates)
         cand = np.concatenate(
             [
@@ -193,11 +201,12 @@ class JointSpaceCalculator:
         is_best = dist <= np.repeat(best, counts)
         inside = np.logical_or.reduceat(is_best & negative, starts)
         signed = np.where(inside, -best, best)
-        out, start = {}, 0
-        for name, n in order:
-            out[name] = signed[start : start + n]
+        out: list[dict[str, NDArray[np.float64]]] = [{} for _ in poses]
+        start = 0
+        for i, name, n in order:
+            out[i][name] = signed[start : start + n]
             start += n
-        return {name: out[name] for name in names}
+        return [{name: o[name] for name in names} for o in out]
 
 
 class LazyFields(Mapping):

@@ -194,11 +194,14 @@ class Pelvis:
             return {b: to_pelvis @ frames[b] for b in BODIES}
         return {b: frames[b] for b in BODIES}
 
-    def metrics(self, pose: Pose, transforms: Mapping[str, NDArray[np.float64]] | None = None) -> JointMetrics:
+    _METRIC_SURFACES = ("left_si_innominate", "right_si_innominate", "left_pubic_face", "right_pubic_face")
+
+    def metrics(
+        self, pose: Pose, transforms: Mapping[str, NDArray[np.float64]] | None = None, _fields: dict | None = None
+    ) -> JointMetrics:
         """Joint metrics of the geometry posed by ``pose`` (no limit checks), mm."""
         t = transforms if transforms is not None else self.transforms(pose)
-        needed = ["left_si_innominate", "right_si_innominate", "left_pubic_face", "right_pubic_face"]
-        fields = self._calculator.fields(t, needed)
+        fields = _fields if _fields is not None else self._calculator.fields(t, self._METRIC_SURFACES)
         for arr in fields.values():
             arr.setflags(write=False)
         lazy = LazyFields(fields, lambda names: self._calculator.fields(t, names), list(self._calculator.queries))
@@ -431,14 +434,24 @@ class PosedPelvis:
         """Metrics of the true (unexaggerated) pose, mm."""
         if self.exaggeration == 1.0:
             return self.pelvis.metrics(self.pose, self.transforms)
-        return self.pelvis.metrics(self.pose)
+        return self._both[0]
 
     @cached_property
     def shown_metrics(self) -> JointMetrics:
         """Metrics of the shown (exaggerated) geometry, mm."""
         if self.exaggeration == 1.0:
             return self.metrics
-        return self.pelvis.metrics(self.shown_pose, self.transforms)
+        return self._both[1]
+
+    @cached_property
+    def _both(self) -> tuple[JointMetrics, JointMetrics]:
+        # the true and shown poses share one distance pass (a frame usually wants both)
+        true_t = self.pelvis.transforms(self.pose)
+        f_true, f_shown = self.pelvis._calculator.fields_many([true_t, self.transforms], Pelvis._METRIC_SURFACES)
+        return (
+            self.pelvis.metrics(self.pose, true_t, _fields=f_true),
+            self.pelvis.metrics(self.shown_pose, self.transforms, _fields=f_shown),
+        )
 
     @property
     def landmarks(self) -> Mapping[str, NDArray[np.float64]]:

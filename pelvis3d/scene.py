@@ -765,13 +765,19 @@ def _partner_surface(name: str) -> str:
     return ""
 
 
-def _text_size(prop, text: str) -> tuple[float, float]:
-    """Width and height in pixels of ``text`` drawn with text property ``prop``."""
-    from vtkmodules.vtkRenderingCore import vtkTextRenderer
+_TEXT_SIZES: dict[tuple[str, int, int], tuple[float, float]] = {}
 
-    bbox = [0, 0, 0, 0]
-    vtkTextRenderer.GetInstance().GetBoundingBox(prop, text, bbox, 72)
-    return float(bbox[1] - bbox[0]), float(bbox[3] - bbox[2])
+
+def _text_size(prop, text: str) -> tuple[float, float]:
+    """Width and height in pixels of ``text`` drawn with text property ``prop`` (cached)."""
+    key = (text, prop.GetFontSize(), prop.GetBold())
+    if key not in _TEXT_SIZES:
+        from vtkmodules.vtkRenderingCore import vtkTextRenderer
+
+        bbox = [0, 0, 0, 0]
+        vtkTextRenderer.GetInstance().GetBoundingBox(prop, text, bbox, 72)
+        _TEXT_SIZES[key] = (float(bbox[1] - bbox[0]), float(bbox[3] - bbox[2]))
+    return _TEXT_SIZES[key]
 
 
 def _to_display(renderer, point: NDArray) -> NDArray:
