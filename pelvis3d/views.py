@@ -56,7 +56,7 @@ VIEWS: Mapping[str, View] = {
         ),
         View("inlet", (0.78, 0.63, 0.0), (-0.63, 0.78, 0.0), "along the pelvic inlet axis from above-front"),
         View("outlet", (0.62, -0.78, 0.0), (0.78, 0.62, 0.0), "from below-front, along the pelvic outlet"),
-        View("oblique", _unit((1.0, 0.75, 0.7)), (0.0, 1.0, 0.0), "three-quarter view from the front-right and above"),
+        View("oblique", _unit((1.0, 0.6, 0.45)), (0.0, 1.0, 0.0), "three-quarter view from the front-right and above"),
     )
 }
 
