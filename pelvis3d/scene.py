@@ -402,8 +402,8 @@ class PelvisScene:
         self.orient_actors = []
         if self.overlays.orientation:
             self.orient_actors = [
-                self._text("", (0.02, 0.5), size=22, bold=True),
-                self._text("", (0.98, 0.5), size=22, justify="right", bold=True),
+                self._text("", (0.02, 0.9), size=22, bold=True),
+                self._text("", (0.98, 0.9), size=22, justify="right", bold=True),
                 self._text("", (0.5, 0.9), size=12, justify="centre", colour="#6b7280"),
             ]
 
