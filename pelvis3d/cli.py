@@ -375,13 +375,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     pelvis = _load_pelvis(args)
     _print_credit(pelvis)
     serve(
-        pelvis,
-        host=args.host,
-        port=args.port,
-        exaggeration=args.exaggerate,
-        view=args.view,
+        pelvis, host=args.host, port=args.port, exaggeration=args.exaggerate, view=args.view, motion_name=args.motion,
         announce=lambda s: print(s, flush=True),
-    )
+    )  # fmt: skip
     return 0
 
 
@@ -400,6 +396,9 @@ def _add_serve_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--view", default="top", choices=list(VIEWS))
     p.add_argument("--exaggerate", type=float, default=5.0, metavar="X")
+    p.add_argument(
+        "--motion", default="er-ir-cycle", help="motion (name or .toml/.json file) that the play button plays"
+    )
     _add_model_argument(p)
     p.set_defaults(func=_cmd_serve)
 

@@ -7,12 +7,16 @@ default. Needs the ``web`` extra: ``pip install "pelvis3d[web]"``.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
 import warnings
+from pathlib import Path
 
 from pelvis3d.errors import Pelvis3dError, PhysiologicalRangeWarning
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
+from pelvis3d.motions import get_motion
 from pelvis3d.views import VIEWS
 
 __all__ = ["PortInUseError", "build_app", "serve"]
@@ -41,10 +45,11 @@ def build_app(
     exaggeration: float = 5.0,
     view: str = "top",
     size=(1000, 720),
-    name: str = "pelvis3d",
+    motion_name: str = "er-ir-cycle",
+    output_dir: str | os.PathLike[str] = ".",
 ):
     """The trame server with the pelvis scene and its controls (not started)."""
-    from trame.app import get_server
+    from trame.app import asynchronous, get_server
     from trame.ui.vuetify3 import SinglePageWithDrawerLayout
     from trame.widgets import html
     from trame.widgets import vuetify3 as v3
@@ -53,6 +58,7 @@ def build_app(
     from pelvis3d.scene import PelvisScene
 
     model = pelvis or Pelvis()
+    recorder_hook: dict = {}
     scene = PelvisScene(model, size=size, view=view, exaggeration=exaggeration, off_screen=True)
     server = get_server(client_type="vue3")  # trame_pyvista views register on the default server
     state, ctrl = server.state, server.controller
@@ -72,6 +78,9 @@ def build_app(
             "labels": True,
             "view_name": view,
             "metrics_text": "",
+            "status_text": "",
+            "playing": False,
+            "recording": False,
         }
     )
 
@@ -89,6 +98,8 @@ def build_app(
             warnings.simplefilter("ignore", PhysiologicalRangeWarning)
             posed = scene.set_pose(pose)
         m = posed.metrics
+        if recorder_hook.get("append"):
+            recorder_hook["append"]()
         state.metrics_text = (
             f"pubic gap {m.pubic_gap_mm:.2f} mm ({m.pubic_gap_change_mm:+.2f})\n"
             f"SI back half  L {m.si_posterior_space_mm['left']:.2f} mm  R {m.si_posterior_space_mm['right']:.2f} mm\n"
@@ -131,7 +142,59 @@ def build_app(
         redraw()
 
     def reset() -> None:
+        state.playing = False
         state.update({"left_rotation": 0.0, "right_rotation": 0.0, "tilt": 0.0, "nutation": 0.0, "view_name": "top"})
+
+    motion = get_motion(motion_name)
+    clock = {"t": 0.0}
+
+    @asynchronous.task
+    async def play_loop() -> None:
+        while state.playing:
+            clock["t"] = (clock["t"] + 0.05) % motion.duration
+            p = motion.pose_at(clock["t"])
+            with state:
+                state.linked = False
+                state.left_rotation, state.right_rotation = p.left_rotation, p.right_rotation
+                state.tilt, state.nutation = (p.left_tilt + p.right_tilt) / 2, p.nutation
+            await asyncio.sleep(0.05)
+
+    def toggle_play() -> None:
+        state.playing = not state.playing
+        if state.playing:
+            play_loop()
+        else:
+            state.linked = True
+
+    shots = {"n": 0, "gif": None}
+
+    def screenshot() -> None:
+        from pelvis3d.render import _save_png
+
+        shots["n"] += 1
+        path = Path(output_dir) / f"pelvis3d-web-{shots['n']:03d}.png"
+        _save_png(path, scene.screenshot()[..., :3])
+        state.status_text = f"saved {path.resolve()}"
+
+    def toggle_recording() -> None:
+        from pelvis3d._gif import GifWriter
+
+        if shots["gif"] is None:
+            target = Path(output_dir) / f"pelvis3d-web-recording-{shots['n'] + 1:03d}.gif"
+            shots["n"] += 1
+            tmp = target.with_name(f".{target.stem}.partial.gif")
+            shots["gif"] = (GifWriter(tmp, fps=20), tmp, target)
+            state.recording = True
+            state.status_text = "recording..."
+        else:
+            writer, tmp, target = shots["gif"]
+            writer.close()
+            os.replace(tmp, target)
+            shots["gif"] = None
+            state.recording = False
+            state.status_text = f"saved {target.resolve()}"
+
+    recorder_hook["append"] = lambda: shots["gif"] and shots["gif"][0].append(scene.screenshot()[..., :3])
 
     with SinglePageWithDrawerLayout(server, full_height=True) as layout:
         layout.title.set_text("pelvis3d - how the pelvis moves")
@@ -178,7 +241,17 @@ def build_app(
                     density="compact",
                     id="view-select",
                 )
-                v3.VBtn("reset", click=reset, classes="my-2", id="reset")
+                with html.Div(classes="d-flex flex-wrap ga-2 my-2"):
+                    v3.VBtn("reset", click=reset, id="reset", density="compact")
+                    v3.VBtn("{{ playing ? 'pause' : 'play' }}", click=toggle_play, id="play", density="compact")
+                    v3.VBtn("screenshot", click=screenshot, id="screenshot", density="compact")
+                    v3.VBtn(
+                        "{{ recording ? 'stop GIF' : 'record GIF' }}",
+                        click=toggle_recording,
+                        id="record",
+                        density="compact",
+                    )
+                html.Div("{{ status_text }}", id="status", style="font-size: 12px; color: #4b5563;")
                 html.Pre("{{ metrics_text }}", id="metrics", style="font-size: 13px; white-space: pre-wrap;")
         with layout.content:
             with v3.VContainer(fluid=True, classes="pa-0 fill-height", id="view3d"):
@@ -195,10 +268,12 @@ def serve(
     port: int = 8080,
     exaggeration: float = 5.0,
     view: str = "top",
+    motion_name: str = "er-ir-cycle",
     announce=print,
 ) -> None:
-    """Start the browser viewer and block; prints the URL. Binds to 127.0.0.1 unless told."""
+    """Start the browser viewer and block; prints the URL. Binds to 127.0.0.1 unless told.
+    Screenshots and recordings are saved in the current folder."""
     check_port(host, port)
-    server, _ = build_app(pelvis, exaggeration=exaggeration, view=view)
+    server, _ = build_app(pelvis, exaggeration=exaggeration, view=view, motion_name=motion_name)
     announce(f"pelvis3d serve: open http://{host}:{port}/ in a browser (Ctrl+C to stop)")
     server.start(host=host, port=int(port), open_browser=False, show_connection_info=False)

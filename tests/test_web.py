@@ -29,13 +29,14 @@ def serve_argv(*extra: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     pytest.importorskip("trame_pyvista", reason="the web extra (trame) is not installed")
     port = free_port()
     env = {**os.environ, "VTK_DEFAULT_OPENGL_WINDOW": "vtkEGLRenderWindow"}
     env.pop("DISPLAY", None)
+    workdir = tmp_path_factory.mktemp("serve")
     proc = subprocess.Popen(
-        serve_argv("--port", str(port)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        serve_argv("--port", str(port)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=workdir
     )
     line = proc.stdout.readline()
     assert f"http://127.0.0.1:{port}/" in line, (line, proc.stderr.read() if proc.poll() is not None else "")
@@ -45,13 +46,13 @@ def server():
             break
         except OSError:
             time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/", port
+    yield f"http://127.0.0.1:{port}/", port, workdir
     proc.terminate()
     proc.wait(timeout=20)
 
 
 def test_taken_port_is_one_clear_error(server):
-    _, port = server
+    _, port, _ = server
     proc = subprocess.run(serve_argv("--port", str(port)), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     err = proc.stderr.strip()
@@ -61,7 +62,7 @@ def test_taken_port_is_one_clear_error(server):
 def test_root_url_answers(server):
     import urllib.request
 
-    url, _ = server
+    url, _, _ = server
     with urllib.request.urlopen(url, timeout=10) as r:  # follows the redirect
         assert r.status == 200
 
@@ -71,7 +72,7 @@ def test_browser_slider_moves_the_pelvis_and_the_numbers(server, tmp_path):
     pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     import imageio.v3 as iio
 
-    url, _ = server
+    url, _, workdir = server
     with pw.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -95,7 +96,23 @@ def test_browser_slider_moves_the_pelvis_and_the_numbers(server, tmp_path):
         time.sleep(2)  # let the new frame arrive
         after_text = page.inner_text("#metrics")
         page.locator("#view3d").screenshot(path=str(tmp_path / "after.png"))
+        # screenshot and GIF recording buttons save files on the server
+        page.click("#screenshot")
+        page.wait_for_function("document.querySelector('#status').innerText.includes('saved')", timeout=30000)
+        page.click("#record")
+        page.wait_for_function("document.querySelector('#status').innerText.includes('recording')", timeout=30000)
+        # play the motion: the numbers change without touching a slider
+        page.click("#play")
+        played = page.inner_text("#metrics")
+        page.wait_for_function("t => document.querySelector('#metrics').innerText != t", arg=played, timeout=30000)
+        page.click("#play")
+        page.click("#record")
+        page.wait_for_function("document.querySelector('#status').innerText.includes('.gif')", timeout=30000)
         browser.close()
+    assert (workdir / "pelvis3d-web-001.png").stat().st_size > 1000
+    gifs = list(workdir.glob("pelvis3d-web-recording-*.gif"))
+    assert len(gifs) == 1 and len(iio.imread(gifs[0], index=None)) >= 2
+    assert not list(workdir.glob(".*partial*"))
     gap_before = float(before_text.split("pubic gap ")[1].split(" mm")[0])
     gap_after = float(after_text.split("pubic gap ")[1].split(" mm")[0])
     assert gap_after > gap_before + 2.0  # 1 deg of external rotation each side (linked)
