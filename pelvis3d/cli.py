@@ -447,12 +447,64 @@ def _add_export_command(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_export)
 
 
+def _cmd_exercise(args: argparse.Namespace) -> int:
+    from pelvis3d.exercise_render import render_exercise, render_exercise_figure
+
+    pelvis = _load_pelvis(args)
+    if str(args.output).lower().endswith(".png"):
+        out = render_exercise_figure(
+            args.name,
+            args.output,
+            panel_size=_size(args.size),
+            exaggeration=args.exaggerate,
+            coupling=args.coupling,
+            pelvis=pelvis,
+        )
+    else:
+        out = render_exercise(
+            args.name, args.output, frames=args.frames, fps=args.fps, size=_size(args.size), view=args.view,
+            exaggeration=args.exaggerate, coupling=args.coupling, pelvis=pelvis,
+        )  # fmt: skip
+    print(out)
+    _print_credit(pelvis)
+    return 0
+
+
+def _add_exercise_command(sub: argparse._SubParsersAction) -> None:
+    from pelvis3d.exercises import EXERCISES
+    from pelvis3d.views import VIEWS
+
+    p = sub.add_parser(
+        "exercise",
+        help="the article's exercises with femurs: an animation or the key-position figure",
+        description="Extreme Clamshell (prone, left) or Wall Tap Hip Hinge (right stance) with simplified "
+        "femurs and a floor or wall. A .gif/.mp4 output animates the exercise; a .png output is the key "
+        "position from the pelvis's top and rear.",
+        epilog="examples:\n  pelvis3d exercise clamshell clamshell.gif\n  pelvis3d exercise wall-tap-hip-hinge hinge.png\n"
+        "  pelvis3d exercise clamshell clam.gif --coupling 0.05\nexercises: " + ", ".join(EXERCISES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("name", choices=list(EXERCISES))
+    p.add_argument("output", help="output .gif, .mp4 or .png (figure)")
+    p.add_argument("--frames", type=int, default=60)
+    p.add_argument("--fps", type=float, default=20.0)
+    p.add_argument("--view", default="oblique", choices=list(VIEWS), help="camera for animations (world frame)")
+    p.add_argument(
+        "--coupling", type=float, default=None, help="innominate rotation per degree of hip motion (default 0.03)"
+    )
+    p.add_argument("--size", default="800x600", metavar="WxH")
+    p.add_argument("--exaggerate", type=float, default=5.0, metavar="X")
+    _add_model_argument(p)
+    p.set_defaults(func=_cmd_exercise)
+
+
 #: Further subcommands register here (rendering, viewer); each adds its parser to ``sub``.
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_rendering_commands,
     _add_viewer_commands,
     _add_serve_command,
     _add_export_command,
+    _add_exercise_command,
 ]
 
 

@@ -418,14 +418,17 @@ class PelvisScene:
         if self.posed is not None:
             self.set_pose(self.posed.pose)
 
-    def set_view(self, view: str, *, azimuth: float = 0.0, zoom: float = 1.0) -> None:
-        """Point the camera: a preset name, optionally turned by ``azimuth`` degrees about the vertical."""
+    def set_view(self, view: str, *, azimuth: float = 0.0, zoom: float = 1.0, turn: NDArray | None = None) -> None:
+        """Point the camera: a preset name, optionally turned by ``azimuth`` degrees about the
+        vertical, or by the (3, 3) rotation ``turn`` (e.g. a posture, so views stay anatomical)."""
         self.view = known_name(view, VIEWS, "view")
         self._azimuth = real_number(azimuth, "azimuth")
         direction, up = view_vectors(self.view, self.pelvis.landmarks)
         if self._azimuth:
             direction = _rotate(direction, np.array([0.0, 1.0, 0.0]), np.radians(self._azimuth))
             up = _rotate(up, np.array([0.0, 1.0, 0.0]), np.radians(self._azimuth))
+        if turn is not None:
+            direction, up = np.asarray(turn) @ direction, np.asarray(turn) @ up
         cam = self.plotter.camera
         right = np.cross(-direction, up)
         rel = self._points - self._centre
@@ -492,9 +495,19 @@ class PelvisScene:
         world = posed.world_transforms if _has_posture(posed.shown_pose) else posed.transforms
         for body, actor in self.actors.items():
             actor.user_matrix = _matrix(world[body])
-        moving = not posed.shown_pose.is_neutral() and "ghost" not in self._hidden_overlays
+        ring = posed.shown_pose.replace(pelvis_tilt=0.0, pelvis_obliquity=0.0, pelvis_rotation=0.0)
+        moving = not ring.is_neutral() and "ghost" not in self._hidden_overlays
+        posture = self.pelvis.transforms(
+            Pose(
+                pelvis_tilt=posed.shown_pose.pelvis_tilt,
+                pelvis_obliquity=posed.shown_pose.pelvis_obliquity,
+                pelvis_rotation=posed.shown_pose.pelvis_rotation,
+            ),
+            world=True,
+        )["sacrum"]
         for actor in self.ghost_actors.values():
             actor.SetVisibility(moving)
+            actor.user_matrix = _matrix(posture)  # the neutral pelvic ring, in the same posture
         if self.ghost_actors:
             self.ghost_actors["sacrum"].SetVisibility(moving and posed.shown_pose.nutation != 0.0)
         if self.patches:

@@ -48,7 +48,7 @@ def test_figure_and_animate_commands(tmp_path):
         (["image", "x.png", "--view", "sideways"], "invalid choice"),
         (["image", "x.jpg"], "must end in .png"),
         (["image", "x.png", "--left-rotation", "11"], "hard limit"),
-        (["animate", "spin", "x.gif"], "invalid choice"),
+        (["animate", "spin", "x.gif"], "unknown motion 'spin'"),
         (["animate", "er-ir-cycle", "x.gif", "--frames", "1"], "frames"),
         (["animate", "er-ir-cycle", "x.gif", "--exaggerate", "0"], "exaggeration"),
         (["image", "x.png", "--overlays", "labels,glitter"], "unknown overlay"),
