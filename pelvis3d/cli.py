@@ -322,13 +322,9 @@ def _cmd_view(args: argparse.Namespace) -> int:
     pelvis = _load_pelvis(args)
     _print_credit(pelvis)
     viewer = Viewer(
-        pelvis,
-        pose=_pose_from(args),
-        view=args.view,
-        exaggeration=args.exaggerate,
-        size=_size(args.size),
-        motion=get_motion(args.motion),
-    )
+        pelvis, pose=_pose_from(args), view=args.view, exaggeration=args.exaggerate, size=_size(args.size),
+        motion=get_motion(args.motion), exercise=args.exercise,
+    )  # fmt: skip
     viewer.show()
     return 0
 
@@ -358,6 +354,12 @@ def _add_viewer_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exaggerate", type=float, default=5.0, metavar="X")
     p.add_argument("--size", default="1400x900", metavar="WxH")
     p.add_argument("--motion", default="er-ir-cycle", help="motion (name or .toml/.json file) that the space key plays")
+    p.add_argument(
+        "--exercise",
+        default=None,
+        choices=["clamshell", "wall-tap-hip-hinge"],
+        help="show an exercise (femurs, floor/wall); space plays it",
+    )
     _add_pose_arguments(p)
     _add_model_argument(p)
     p.set_defaults(func=_cmd_view)

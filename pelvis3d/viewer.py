@@ -94,6 +94,7 @@ class Viewer:
         motion: str | object = "er-ir-cycle",
         off_screen: bool = False,
         output_dir: str | os.PathLike[str] | None = None,
+        exercise: str | object | None = None,
     ) -> None:
         if not off_screen and not has_display():
             raise NoDisplayError(
@@ -107,9 +108,21 @@ class Viewer:
         self.size = (int(size[0]), int(size[1]))
         self.output_dir = Path(output_dir or ".")
         self.plotter = pv.Plotter(window_size=list(self.size), off_screen=off_screen, title="pelvis3d")
-        self.scene = PelvisScene(
-            self.pelvis, size=self.size, view=view, exaggeration=exaggeration, plotter=self.plotter
-        )
+        self.exercise = None
+        if exercise is not None:
+            from pelvis3d.exercise_render import ExerciseScene
+            from pelvis3d.exercises import get_exercise
+
+            self.exercise = get_exercise(exercise) if isinstance(exercise, str) else exercise
+            self.exercise_scene = ExerciseScene(
+                self.exercise, self.pelvis, size=self.size, exaggeration=exaggeration, plotter=self.plotter
+            )
+            self.scene = self.exercise_scene.scene
+            self.scene.set_view(view)
+        else:
+            self.scene = PelvisScene(
+                self.pelvis, size=self.size, view=view, exaggeration=exaggeration, plotter=self.plotter
+            )
         self.motion = get_motion(motion)
         self.linked = True
         self.playing = False
@@ -212,17 +225,31 @@ class Viewer:
         self.apply()
 
     def pose(self) -> Pose:
-        """The pose the sliders describe (true angles, degrees)."""
+        """The pose the sliders describe (true angles, degrees); in an exercise, on top of the
+        exercise's posture at the current time."""
         a = self.angles
-        return Pose(
-            left_rotation=a["left_rotation"], right_rotation=a["right_rotation"], tilt=a["tilt"], nutation=a["nutation"]
-        )
+        ring = {
+            "left_rotation": a["left_rotation"],
+            "right_rotation": a["right_rotation"],
+            "left_tilt": a["tilt"],
+            "right_tilt": a["tilt"],
+            "nutation": a["nutation"],
+        }
+        if self.exercise is not None:
+            return self.exercise.frame_at(self._play_t).pose.replace(**ring)
+        return Pose(**ring)
 
     def apply(self, direction: dict | None = None) -> None:
-        """Show the current slider pose."""
+        """Show the current slider pose (and, in an exercise, the femurs at the current time)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PhysiologicalRangeWarning)
-            self.scene.set_pose(self.pose(), direction=direction)
+            if self.exercise is not None:
+                from pelvis3d.exercises import ExerciseFrame
+
+                frame = ExerciseFrame(self.pose(), self.exercise.frame_at(self._play_t).hips)
+                self.exercise_scene.set_frame(frame, direction=direction)
+            else:
+                self.scene.set_pose(self.pose(), direction=direction)
         self._after_change()
 
     def _after_change(self) -> None:
@@ -275,8 +302,14 @@ class Viewer:
         self._last_tick = now
         if not self.playing:
             return
-        self._play_t = (self._play_t + step) % self.motion.duration
-        p = self.motion.pose_at(self._play_t)
+        if self.exercise is not None:
+            self._play_t = (self._play_t + step) % self.exercise.duration
+            p = self.exercise.frame_at(self._play_t).pose
+            direction = None
+        else:
+            self._play_t = (self._play_t + step) % self.motion.duration
+            p = self.motion.pose_at(self._play_t)
+            direction = self.motion.direction_at(self._play_t)
         self.angles.update(
             left_rotation=p.left_rotation,
             right_rotation=p.right_rotation,
@@ -284,7 +317,7 @@ class Viewer:
             nutation=p.nutation,
         )
         self._sync_sliders()
-        self.apply(direction=self.motion.direction_at(self._play_t))
+        self.apply(direction=direction)
 
     def screenshot(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Save what is on screen as a PNG (default: ``pelvis3d-view-NNN.png``)."""

@@ -119,3 +119,19 @@ def test_viewer_logic_offscreen(pelvis):
     v.reset()
     assert v.pose().is_neutral()
     v.close()
+
+
+def test_viewer_plays_an_exercise(pelvis):
+    from pelvis3d.viewer import Viewer
+
+    v = Viewer(pelvis, size=(600, 400), off_screen=True, exercise="clamshell")
+    femur = v.exercise_scene.femur_actors["left"]
+    before = np.array(femur.user_matrix)
+    assert v.pose().pelvis_tilt == 90.0  # prone
+    v.toggle_play()
+    v.tick(2.5)  # into the knee lift
+    after = np.array(femur.user_matrix)
+    assert np.abs(after - before).max() > 0.1
+    assert v.angles["left_rotation"] > 1.0  # the coupled innominate rotation shows on the slider
+    assert "rotation L +1." in v.metrics_text()
+    v.close()
