@@ -140,6 +140,8 @@ class JointSpaceCalculator:
         self._a, self._b, self._c = tri[:, 0].copy(), tri[:, 1].copy(), tri[:, 2].copy()
         normals = np.cross(self._b - self._a, self._c - self._a)
         self._normals = normals / np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-300)
+        # corners and normal of each triangle side by side: one gather per frame, not four
+        self._packed = np.ascontiguousarray(np.hstack([self._a, self._b, self._c, self._normals]))
 
     def fields(
         self, transforms: Mapping[str, NDArray[np.float64]], surfaces: Sequence[str] | None = None
@@ -192,10 +194,11 @@ class JointSpaceCalculator:
         counts = keep.sum(axis=1)
         idx = cand[keep]
         p = np.repeat(np.concatenate(points), counts, axis=0)
-        closest = closest_points_on_triangles(p, self._a[idx], self._b[idx], self._c[idx])
+        tri = self._packed[idx]
+        closest = closest_points_on_triangles(p, tri[:, 0:3], tri[:, 3:6], tri[:, 6:9])
         diff = p - closest
         dist = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-        negative = np.einsum("ij,ij->i", diff, self._normals[idx]) < 0.0
+        negative = np.einsum("ij,ij->i", diff, tri[:, 9:12]) < 0.0
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         best = np.minimum.reduceat(dist, starts)
         is_best = dist <= np.repeat(best, counts)
