@@ -456,18 +456,17 @@ class PosedPelvis:
     @property
     def landmarks(self) -> Mapping[str, NDArray[np.float64]]:
         """Posed landmark positions (shown pose), mm, pelvis frame."""
-        out = {}
-        for name, lm in self.pelvis.anatomy.landmarks.items():
-            m = self.transforms[lm.body]
-            out[name] = _readonly(m[:3, :3] @ lm.position_mm + m[:3, 3])
-        return ReadOnlyMap(out, "landmark")
+        return self._landmarks_by(self.transforms)
 
     @property
     def world_landmarks(self) -> Mapping[str, NDArray[np.float64]]:
         """Posed landmark positions in the world frame (with whole-pelvis posture), mm."""
+        return self._landmarks_by(self.world_transforms)
+
+    def _landmarks_by(self, transforms: Mapping[str, NDArray[np.float64]]) -> Mapping[str, NDArray[np.float64]]:
         out = {}
         for name, lm in self.pelvis.anatomy.landmarks.items():
-            m = self.world_transforms[lm.body]
+            m = transforms[lm.body]
             out[name] = _readonly(m[:3, :3] @ lm.position_mm + m[:3, 3])
         return ReadOnlyMap(out, "landmark")
 
