@@ -497,14 +497,15 @@ class PelvisScene:
             actor.user_matrix = _matrix(world[body])
         ring = posed.shown_pose.replace(pelvis_tilt=0.0, pelvis_obliquity=0.0, pelvis_rotation=0.0)
         moving = not ring.is_neutral() and "ghost" not in self._hidden_overlays
-        posture = self.pelvis.transforms(
-            Pose(
-                pelvis_tilt=posed.shown_pose.pelvis_tilt,
-                pelvis_obliquity=posed.shown_pose.pelvis_obliquity,
-                pelvis_rotation=posed.shown_pose.pelvis_rotation,
-            ),
-            world=True,
-        )["sacrum"]
+        posture = np.eye(4)
+        if _has_posture(posed.shown_pose):  # the neutral ghost takes the same whole-pelvis posture
+            sp = posed.shown_pose
+            posture = self.pelvis.transforms(
+                Pose(
+                    pelvis_tilt=sp.pelvis_tilt, pelvis_obliquity=sp.pelvis_obliquity, pelvis_rotation=sp.pelvis_rotation
+                ),
+                world=True,
+            )["sacrum"]
         for actor in self.ghost_actors.values():
             actor.SetVisibility(moving)
             actor.user_matrix = _matrix(posture)  # the neutral pelvic ring, in the same posture
