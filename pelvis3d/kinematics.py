@@ -26,6 +26,7 @@ pelvis frame at neutral) to the posed pelvis frame. Whole-pelvis angles act in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -36,7 +37,7 @@ from numpy.typing import NDArray
 from pelvis3d._checks import real_number
 from pelvis3d.errors import PoseError, UnknownNameError
 
-__all__ = ["DOF_NAMES", "SI_DOF_NAMES", "Pose", "axis_angle_transform"]
+__all__ = ["DOF_NAMES", "SI_DOF_NAMES", "Pose", "axis_angle_transform", "relative_transform"]
 
 #: Every DOF name, in a fixed order.
 DOF_NAMES: tuple[str, ...] = (
@@ -178,19 +179,30 @@ def axis_angle_transform(
     axis: NDArray[np.float64], angle_deg: float, pivot: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """``(4, 4)`` rigid transform rotating by ``angle_deg`` (right-handed) about ``axis`` through ``pivot`` (mm)."""
-    a = np.asarray(axis, float)
-    a = a / np.linalg.norm(a)
-    t = np.radians(angle_deg)
-    c, s = np.cos(t), np.sin(t)
-    x, y, z = a
-    rot = np.array(
+    x, y, z = (float(v) for v in axis)
+    norm = math.sqrt(x * x + y * y + z * z)
+    x, y, z = x / norm, y / norm, z / norm
+    t = math.radians(angle_deg)
+    c, s = math.cos(t), math.sin(t)
+    k = 1.0 - c
+    out = np.array(
         [
-            [c + x * x * (1 - c), x * y * (1 - c) - z * s, x * z * (1 - c) + y * s],
-            [y * x * (1 - c) + z * s, c + y * y * (1 - c), y * z * (1 - c) - x * s],
-            [z * x * (1 - c) - y * s, z * y * (1 - c) + x * s, c + z * z * (1 - c)],
+            [c + x * x * k, x * y * k - z * s, x * z * k + y * s, 0.0],
+            [y * x * k + z * s, c + y * y * k, y * z * k - x * s, 0.0],
+            [z * x * k - y * s, z * y * k + x * s, c + z * z * k, 0.0],
+            [0.0, 0.0, 0.0, 1.0],
         ]
     )
-    out = np.eye(4)
-    out[:3, :3] = rot
-    out[:3, 3] = pivot - rot @ pivot
+    out[:3, 3] = pivot - out[:3, :3] @ pivot
+    return out
+
+
+def relative_transform(target: NDArray[np.float64], source: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``inv(target) @ source`` for rigid ``(4, 4)`` transforms: ``source``'s coordinates in
+    ``target``'s frame (a rigid inverse is a transpose and a shift: cheaper than a solve)."""
+    rt = target[:3, :3].T
+    out = np.empty((4, 4))
+    out[:3, :3] = rt @ source[:3, :3]
+    out[:3, 3] = rt @ (source[:3, 3] - target[:3, 3])
+    out[3] = (0.0, 0.0, 0.0, 1.0)
     return out

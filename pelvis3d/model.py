@@ -22,6 +22,37 @@ __all__ = ["Pelvis", "PosedPelvis", "MAX_EXAGGERATION"]
 MAX_EXAGGERATION = 20.0
 
 
+_IDENTITY = np.eye(4)
+_IDENTITY.setflags(write=False)
+
+
+def _joint_chain(anatomy: Anatomy) -> list[tuple[str, str, list[Dof]]]:
+    """``(child, parent, dofs)`` per body with parents first (world, pelvis, sacrum, ...)."""
+    joint_of: dict[str, list[Dof]] = {}
+    for dof in anatomy.dofs.values():
+        joint_of.setdefault(dof.child, []).append(dof)
+    chain: list[tuple[str, str, list[Dof]]] = []
+    done = {"world"}
+    pending = ["pelvis", *BODIES]
+    while pending:  # the joint tree is tiny
+        ready = [c for c in pending if (joint_of[c][0].parent if joint_of.get(c) else "world") in done]
+        if not ready:
+            raise PoseError(f"anatomy {anatomy.name!r}: joints form no tree from the world to {', '.join(pending)}")
+        for child in ready:
+            dofs = joint_of.get(child, [])
+            chain.append((child, dofs[0].parent if dofs else "world", dofs))
+            done.add(child)
+            pending.remove(child)
+    return chain
+
+
+def _rigid_inverse(t: NDArray[np.float64]) -> NDArray[np.float64]:
+    out = np.eye(4)
+    out[:3, :3] = t[:3, :3].T
+    out[:3, 3] = -(t[:3, :3].T @ t[:3, 3])
+    return out
+
+
 def _readonly(a: NDArray) -> NDArray:
     a = np.array(a, dtype=float, copy=True)
     a.setflags(write=False)
@@ -53,6 +84,7 @@ class Pelvis:
         missing = [n for n in DOF_NAMES if n not in anatomy.dofs]
         if missing:
             raise PoseError(f"anatomy {anatomy.name!r} defines no joint for DOF(s): {', '.join(missing)}")
+        self._chain = _joint_chain(anatomy)
         self._calculator = JointSpaceCalculator(anatomy)
         self._halves: dict[str, tuple[NDArray[np.bool_], NDArray[np.bool_]]] = {}
         for side in SIDES:
@@ -60,6 +92,10 @@ class Pelvis:
             x = np.asarray(anatomy.vertices[surf.body])[surf.vertices, 0]
             anterior = x >= np.median(x)
             self._halves[side] = (anterior, ~anterior)
+        self._si_averages = {
+            side: np.stack([np.full(len(a), 1.0 / len(a)), a / a.sum(), ~a / (~a).sum()])
+            for side, (a, _) in self._halves.items()
+        }
         self._neutral: JointMetrics | None = None
         self._neutral = self.metrics(Pose())
 
@@ -173,26 +209,23 @@ class Pelvis:
         dict of str to (4, 4) ndarray
         """
         angles = pose.as_dict()
-        frames: dict[str, NDArray[np.float64]] = {"world": np.eye(4), "pelvis": np.eye(4)}
-        joint_of: dict[str, list[Dof]] = {}
-        for dof in self.anatomy.dofs.values():
-            joint_of.setdefault(dof.child, []).append(dof)
-        pending = ["pelvis", *BODIES]
-        while pending:  # parents first; the joint tree is tiny
-            for child in list(pending):
-                dofs = joint_of.get(child, [])
-                parent = dofs[0].parent if dofs else "world"
-                if parent in pending:
-                    continue
-                t = frames[parent].copy()
-                for dof in dofs:
+        frames: dict[str, NDArray[np.float64]] = {"world": _IDENTITY}
+        for child, parent, dofs in self._chain:
+            t = frames[parent]
+            for dof in dofs:
+                if angles[dof.name] != 0.0:  # most DOFs of a pose are zero: skip the identity
                     t = t @ axis_angle_transform(dof.axis, angles[dof.name], dof.pivot_mm)
-                frames[child] = t
-                pending.remove(child)
-        if not world:
-            to_pelvis = np.linalg.inv(frames["pelvis"])
-            return {b: to_pelvis @ frames[b] for b in BODIES}
-        return {b: frames[b] for b in BODIES}
+            frames[child] = t
+        pelvis = frames["pelvis"]
+        if world or pelvis is _IDENTITY:
+            out, seen = {}, set()
+            for b in BODIES:  # a body with no motion of its own shares its parent's array: copy
+                t = frames[b]
+                out[b] = t.copy() if t is _IDENTITY or id(t) in seen else t
+                seen.add(id(out[b]))
+            return out
+        to_pelvis = _rigid_inverse(pelvis)
+        return {b: to_pelvis @ frames[b] for b in BODIES}
 
     _METRIC_SURFACES = ("left_si_innominate", "right_si_innominate", "left_pubic_face", "right_pubic_face")
 
@@ -211,18 +244,17 @@ class Pelvis:
             m = t[self.anatomy.landmarks[name].body]
             return m[:3, :3] @ self.anatomy.landmarks[name].position_mm + m[:3, 3]
 
-        pubic_all = np.concatenate([fields["left_pubic_face"], fields["right_pubic_face"]])
-        pubic_gap = float(pubic_all.mean())
+        pubic_left, pubic_right = fields["left_pubic_face"], fields["right_pubic_face"]
+        pubic_gap = float((pubic_left.sum() + pubic_right.sum()) / (len(pubic_left) + len(pubic_right)))
+        pubic_min = float(min(pubic_left.min(), pubic_right.min()))
         shear = float(lm("left_symphyseal_face_centre")[1] - lm("right_symphyseal_face_centre")[1])
         si_mean, si_min, si_ant, si_post, contact = {}, {}, {}, {}, {}
         for side in SIDES:
             f = fields[f"{side}_si_innominate"]
-            ant, post = self._halves[side]
-            si_mean[side] = float(f.mean())
+            # whole surface, anterior half, posterior half: one product with the averaging rows
+            si_mean[side], si_ant[side], si_post[side] = (float(v) for v in self._si_averages[side] @ f)
             si_min[side] = float(f.min())
-            si_ant[side] = float(f[ant].mean())
-            si_post[side] = float(f[post].mean())
-            contact[side] = bool(f.min() <= 0.0)
+            contact[side] = si_min[side] <= 0.0
         inter_asis = float(np.linalg.norm(lm("left_asis") - lm("right_asis")))
         inter_psis = float(np.linalg.norm(lm("left_psis") - lm("right_psis")))
 
@@ -232,9 +264,9 @@ class Pelvis:
         return JointMetrics(
             pubic_gap_mm=pubic_gap,
             pubic_gap_change_mm=change(pubic_gap, n and n.pubic_gap_mm),
-            pubic_min_gap_mm=float(pubic_all.min()),
+            pubic_min_gap_mm=pubic_min,
             pubic_shear_mm=shear,
-            pubic_contact=bool(pubic_all.min() <= 0.0),
+            pubic_contact=pubic_min <= 0.0,
             si_space_mm=si_mean,
             si_min_space_mm=si_min,
             si_anterior_space_mm=si_ant,

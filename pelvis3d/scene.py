@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from pelvis3d._checks import known_name, real_number
 from pelvis3d.anatomy import BODIES
 from pelvis3d.errors import PoseError, PoseTypeError
-from pelvis3d.kinematics import Pose
+from pelvis3d.kinematics import SI_DOF_NAMES, Pose, relative_transform
 from pelvis3d.model import MAX_EXAGGERATION, Pelvis, PosedPelvis
 from pelvis3d.views import VIEWS, view_vectors
 
@@ -138,6 +138,22 @@ def _polydata(vertices: NDArray, faces: NDArray):
 
 def _matrix(t: NDArray) -> NDArray:
     return np.ascontiguousarray(np.asarray(t, dtype=float))
+
+
+def _set_user_matrix(actor, t: NDArray) -> None:
+    """Set an actor's user matrix in place (one VTK call per frame, no new objects)."""
+    matrix = actor.GetUserMatrix()
+    if matrix is None:
+        actor.user_matrix = _matrix(t)
+        return
+    matrix.DeepCopy(np.ascontiguousarray(t, dtype=float).ravel())
+    actor.Modified()
+
+
+def _vtk_to_numpy(array) -> NDArray:
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    return vtk_to_numpy(array)
 
 
 class PelvisScene:
@@ -257,6 +273,7 @@ class PelvisScene:
         self._patch_points: dict[str, NDArray] = {}
         self._partner_planes: dict[str, tuple[str, NDArray, NDArray]] = {}
         self._borrow: dict[str, tuple[str, NDArray]] = {}
+        self._patch_scalars: dict[str, tuple[NDArray, object]] = {}
         if not self.overlays.colormap:
             return
         a = self.pelvis.anatomy
@@ -282,6 +299,8 @@ class PelvisScene:
                 name=f"patch_{name}",
             )
             self.patches[name] = (patch, actor, surf.body)
+            vtk_scalars = patch.GetPointData().GetArray("joint space change (mm)")
+            self._patch_scalars[name] = (_vtk_to_numpy(vtk_scalars), vtk_scalars)
             self._patch_points[name] = np.asarray(a.vertices[surf.body])[surf.vertices]
             partner = _partner_surface(name)
             if name.endswith("_si_sacrum") and partner in self.pelvis.joint_surfaces:
@@ -494,9 +513,9 @@ class PelvisScene:
         # actors follow the world frame, so whole-pelvis posture shows too (identity otherwise)
         world = posed.world_transforms if _has_posture(posed.shown_pose) else posed.transforms
         for body, actor in self.actors.items():
-            actor.user_matrix = _matrix(world[body])
-        ring = posed.shown_pose.replace(pelvis_tilt=0.0, pelvis_obliquity=0.0, pelvis_rotation=0.0)
-        moving = not ring.is_neutral() and "ghost" not in self._hidden_overlays
+            _set_user_matrix(actor, world[body])
+        ring_moves = any(getattr(posed.shown_pose, name) != 0.0 for name in SI_DOF_NAMES)
+        moving = ring_moves and "ghost" not in self._hidden_overlays
         posture = np.eye(4)
         if _has_posture(posed.shown_pose):  # the neutral ghost takes the same whole-pelvis posture
             sp = posed.shown_pose
@@ -508,13 +527,13 @@ class PelvisScene:
             )["sacrum"]
         for actor in self.ghost_actors.values():
             actor.SetVisibility(moving)
-            actor.user_matrix = _matrix(posture)  # the neutral pelvic ring, in the same posture
+            _set_user_matrix(actor, posture)  # the neutral pelvic ring, in the same posture
         if self.ghost_actors:
             self.ghost_actors["sacrum"].SetVisibility(moving and posed.shown_pose.nutation != 0.0)
         if self.patches:
             shown = posed.shown_metrics
             neutral = self.pelvis.neutral_metrics
-            for name, (patch, actor, body) in self.patches.items():
+            for name, (_, actor, body) in self.patches.items():
                 if name in self._borrow:
                     partner, index = self._borrow[name]
                     space = np.asarray(shown.fields[partner])[index]
@@ -526,15 +545,14 @@ class PelvisScene:
                     # Past contact a vertex can cross the partner bone and come out nearer its far
                     # side; the partner's joint plane keeps the overlap reading as compression.
                     pbody, centre, normal = self._partner_planes[name]
-                    rel = np.linalg.solve(world[pbody], world[body])
+                    rel = relative_transform(world[pbody], world[body])
                     pts = self._patch_points[name] @ rel[:3, :3].T + rel[:3, 3]
                     plane = (pts - centre) @ normal
                     space = np.where(plane < 0.0, np.minimum(plane, space), space)
-                change = space - neutral_space
-                arr = patch.point_data["joint space change (mm)"]
-                arr[:] = change
-                patch.GetPointData().GetArray("joint space change (mm)").Modified()
-                actor.user_matrix = _matrix(world[body])
+                values, vtk_values = self._patch_scalars[name]
+                np.subtract(space, neutral_space, out=values)
+                vtk_values.Modified()
+                _set_user_matrix(actor, world[body])
         if self.arrow_actors:
             shown_pose = posed.shown_pose
             along_axis = (
@@ -669,11 +687,15 @@ class _LabelLayer:
     def update(self, posed: PosedPelvis) -> None:
         ren = self.scene.plotter.renderer
         w, h = self.scene.size
-        lm = posed.world_landmarks if _has_posture(posed.shown_pose) else posed.landmarks
+        transforms = posed.world_transforms if _has_posture(posed.shown_pose) else posed.transforms
+        landmarks = self.scene.pelvis.anatomy.landmarks
         anchors = []
-        for _, pts in self.items:
-            p = np.mean([lm[name] for name, _ in pts], axis=0)
-            anchors.append(_to_display(ren, p))
+        for _, pts in self.items:  # only the landmarks labelled, posed
+            p = np.zeros(3)
+            for name, _ in pts:
+                t, lm = transforms[landmarks[name].body], landmarks[name]
+                p += t[:3, :3] @ lm.position_mm + t[:3, 3]
+            anchors.append(_to_display(ren, p / len(pts)))
         anchors = np.array(anchors) if anchors else np.zeros((0, 2))
         cx = w / 2
         font = 13 * self.scene._font_scale()

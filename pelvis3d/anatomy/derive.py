@@ -26,43 +26,14 @@ def surface_distance(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Signed distance (mm) from points to a triangle mesh, and the mesh's face normal there.
 
-    Negative where a point lies behind the nearest face (inside the bone).
+    Negative where a point lies inside the bone (exact closest points; sign by the
+    pseudo-normal at the closest point, see :mod:`pelvis3d._distance`).
     """
-    from scipy.spatial import cKDTree
+    from pelvis3d._distance import MeshDistance
 
-    from pelvis3d.metrics import _MAX_EDGE_MM, _subdivide_to_size, closest_points_on_triangles
-
-    v, f = _subdivide_to_size(np.asarray(vertices, float), np.asarray(faces, np.int64), _MAX_EDGE_MM)
-    tree = cKDTree(v)
-    k = min(4, len(v))
-    _, nearest = tree.query(points, k=k)
-    nearest = nearest.reshape(len(points), k)
-    # faces around each vertex
-    order = np.argsort(f.ravel(), kind="stable")
-    owner = f.ravel()[order]
-    counts = np.bincount(owner, minlength=len(v))
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    best_d = np.full(len(points), np.inf)
-    best_f = np.zeros(len(points), dtype=np.int64)
-    best_diff = np.zeros((len(points), 3))
-    for j in range(k):
-        vi = nearest[:, j]
-        for c in range(int(counts.max())):
-            ok = counts[vi] > c
-            fi = np.where(ok, order[np.minimum(starts[vi] + c, len(order) - 1)] // 3, 0)
-            tri = v[f[fi]]
-            cp = closest_points_on_triangles(points, tri[:, 0], tri[:, 1], tri[:, 2])
-            diff = points - cp
-            d = np.linalg.norm(diff, axis=1)
-            better = ok & (d < best_d)
-            best_d[better] = d[better]
-            best_f[better] = fi[better]
-            best_diff[better] = diff[better]
-    tri = v[f[best_f]]
-    normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-300)
-    sign = np.where(np.einsum("ij,ij->i", best_diff, normals) < 0, -1.0, 1.0)
-    return best_d * sign, normals
+    mesh = MeshDistance(np.asarray(vertices, float), np.asarray(faces, np.int64))
+    distance, face, _ = mesh.query(np.asarray(points, float))
+    return distance, mesh.normals[face, 0]
 
 
 def _vertex_normals(vertices: NDArray, faces: NDArray) -> NDArray:
