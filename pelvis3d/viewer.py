@@ -206,7 +206,9 @@ class Viewer:
     # ---- actions (also the scripting API) ----------------------------------------------
     def _on_slider(self, name: str, value: float) -> None:
         if name == "exaggeration":
-            self.scene.set_exaggeration(float(value))
+            with warnings.catch_warnings():  # as in apply(): the sliders' range is the user's choice
+                warnings.simplefilter("ignore", PhysiologicalRangeWarning)
+                self.scene.set_exaggeration(float(value))
             self._after_change()
             return
         self.set(**{name: float(value)})

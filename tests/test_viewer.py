@@ -8,11 +8,14 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import imageio.v3 as iio
 import numpy as np
 import pytest
+
+from pelvis3d.errors import PhysiologicalRangeWarning
 
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
@@ -124,7 +127,9 @@ def test_viewer_logic_offscreen(pelvis):
 def test_viewer_plays_an_exercise(pelvis):
     from pelvis3d.viewer import Viewer
 
-    v = Viewer(pelvis, size=(600, 400), off_screen=True, exercise="clamshell")
+    with warnings.catch_warnings():  # lying prone is a posture, not a range to warn about
+        warnings.simplefilter("error", PhysiologicalRangeWarning)
+        v = Viewer(pelvis, size=(600, 400), off_screen=True, exercise="clamshell")
     femur = v.exercise_scene.femur_actors["left"]
     before = np.array(femur.user_matrix)
     assert v.pose().pelvis_tilt == 90.0  # prone
