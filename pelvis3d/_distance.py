@@ -93,18 +93,24 @@ def signed(
     """
     if len(points) == 0:
         return np.asarray(distance, dtype=np.float64)
-    geo = corner[face]
-    g = gram[face]
-    aq = closest - geo[:, 0]
-    d20 = np.einsum("ij,ij->i", aq, geo[:, 1])
-    d21 = np.einsum("ij,ij->i", aq, geo[:, 2])
-    # barycentric weights of the closest point (a degenerate face has 1 / det = 0: corner a)
-    wb = (g[:, 2] * d20 - g[:, 1] * d21) * g[:, 3]
-    wc = (g[:, 0] * d21 - g[:, 1] * d20) * g[:, 3]
-    code = (1.0 - wb - wc <= _ON_BOUNDARY) + 2 * (wb <= _ON_BOUNDARY) + 4 * (wc <= _ON_BOUNDARY)
-    normal = normals[face, _NORMAL_ROW[code]]
-    inside = np.einsum("ij,ij->i", points - closest, normal) < 0.0
-    return np.where(inside, -distance, distance)
+    offset = points - closest
+    height = np.einsum("ij,ij->i", offset, normals[face, 0])
+    # Most points lie straight above their closest face (the offset is along the face normal):
+    # the face normal gives the side. The others are closest to an edge or a corner.
+    side = np.nonzero(np.abs(height) < (1.0 - 1e-9) * distance)[0]
+    if len(side):
+        f = face[side]
+        geo = corner[f]
+        g = gram[f]
+        aq = closest[side] - geo[:, 0]
+        d20 = np.einsum("ij,ij->i", aq, geo[:, 1])
+        d21 = np.einsum("ij,ij->i", aq, geo[:, 2])
+        # barycentric weights of the closest point (a degenerate face has 1 / det = 0: corner a)
+        wb = (g[:, 2] * d20 - g[:, 1] * d21) * g[:, 3]
+        wc = (g[:, 0] * d21 - g[:, 1] * d20) * g[:, 3]
+        code = (1.0 - wb - wc <= _ON_BOUNDARY) + 2 * (wb <= _ON_BOUNDARY) + 4 * (wc <= _ON_BOUNDARY)
+        height[side] = np.einsum("ij,ij->i", offset[side], normals[f, _NORMAL_ROW[code]])
+    return np.where(height < 0.0, -distance, distance)
 
 
 def stack_features(
