@@ -144,6 +144,7 @@ def render_image(
         orthographic=orthographic,
     )
     try:
+        scene.fit_postures([pose])
         scene.set_pose(pose)
         scene.set_title(_default_title(view, pose) if title is None else title)
         _save_png(out, scene.screenshot())
@@ -215,6 +216,7 @@ def render_figure(
     scene = PelvisScene(model, size=panel_size, view=panels[0].view, exaggeration=exaggeration, overlays=overlays)
     images = []
     try:
+        scene.fit_postures([p.pose for p in panels])  # one scale for every panel
         for p in panels:
             scene.set_view(p.view)
             scene.set_pose(p.pose)
@@ -298,6 +300,7 @@ def render_frames(
     scene = PelvisScene(model, size=size, view=view, exaggeration=exaggeration, overlays=overlays)
     try:
         scene.set_title(title if title is not None else m.description[:1].upper() + m.description[1:])
+        scene.fit_postures(m.pose_at(float(t)) for t in times)  # one camera for the whole motion
         for i, t in enumerate(times):
             if orbit:
                 scene.set_view(view, azimuth=orbit * i / len(times))

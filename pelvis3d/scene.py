@@ -243,8 +243,9 @@ class PelvisScene:
                 name=body,
             )
         points = np.vstack([np.asarray(a.vertices[b]) for b in BODIES])
-        self._centre = (points.min(axis=0) + points.max(axis=0)) / 2
         self._points = points[:: max(1, len(points) // 4000)]  # for framing the camera
+        self._frame_points = self._points  # where the bones are shown: neutral until fitted
+        self._centre = (points.min(axis=0) + points.max(axis=0)) / 2
 
     def _build_ghost(self) -> None:
         self.ghost_actors = {}
@@ -442,6 +443,7 @@ class PelvisScene:
         vertical, or by the (3, 3) rotation ``turn`` (e.g. a posture, so views stay anatomical)."""
         self.view = known_name(view, VIEWS, "view")
         self._azimuth = real_number(azimuth, "azimuth")
+        self._zoom, self._turn = zoom, turn
         direction, up = view_vectors(self.view, self.pelvis.landmarks)
         if self._azimuth:
             direction = _rotate(direction, np.array([0.0, 1.0, 0.0]), np.radians(self._azimuth))
@@ -450,7 +452,7 @@ class PelvisScene:
             direction, up = np.asarray(turn) @ direction, np.asarray(turn) @ up
         cam = self.plotter.camera
         right = np.cross(-direction, up)
-        rel = self._points - self._centre
+        rel = self._frame_points - self._centre
         half_w = np.abs(rel @ right).max()
         half_h = np.abs(rel @ up).max()
         aspect = self.size[0] / self.size[1]
@@ -470,11 +472,30 @@ class PelvisScene:
         else:
             cam.view_angle = float(np.degrees(2 * np.arctan(scale / distance)))
         cam.clipping_range = (distance - 600.0, distance + 600.0)
+        # where the bones are on screen (display pixels from the bottom left), so midline
+        # labels can sit clear of them
+        rel = (self._frame_points - focal) / scale * (self.size[1] / 2)
+        self._screen_points = np.column_stack([rel @ right + self.size[0] / 2, rel @ up + self.size[1] / 2])
         self._update_orientation(direction, up)
         if self._labels is not None:
             self._labels.choose(self.view)
             if self.posed is not None:
                 self._labels.update(self.posed)
+
+    def fit_postures(self, poses: Iterable[Pose]) -> None:
+        """Frame the camera on the pelvis in every whole-pelvis posture of ``poses`` (tilt,
+        obliquity, rotation; degrees), so a tilted pelvis stays in the picture and an
+        animation keeps one camera. Neutral posture frames the neutral pelvis."""
+        postures = {(p.pelvis_tilt, p.pelvis_obliquity, p.pelvis_rotation) for p in poses}
+        clouds = [
+            self._points @ m[:3, :3].T + m[:3, 3]
+            for m in (_posture_matrix(self.pelvis, Pose(pelvis_tilt=t, pelvis_obliquity=o, pelvis_rotation=r))
+                      for t, o, r in sorted(postures))
+        ]  # fmt: skip
+        points = np.vstack(clouds) if clouds else self._points
+        self._frame_points = points
+        self._centre = (points.min(axis=0) + points.max(axis=0)) / 2
+        self.set_view(self.view, azimuth=self._azimuth, zoom=self._zoom, turn=self._turn)
 
     def _update_orientation(self, direction: NDArray, up: NDArray) -> None:
         if not self.orient_actors:
@@ -516,15 +537,8 @@ class PelvisScene:
             _set_user_matrix(actor, world[body])
         ring_moves = any(getattr(posed.shown_pose, name) != 0.0 for name in SI_DOF_NAMES)
         moving = ring_moves and "ghost" not in self._hidden_overlays
-        posture = np.eye(4)
-        if _has_posture(posed.shown_pose):  # the neutral ghost takes the same whole-pelvis posture
-            sp = posed.shown_pose
-            posture = self.pelvis.transforms(
-                Pose(
-                    pelvis_tilt=sp.pelvis_tilt, pelvis_obliquity=sp.pelvis_obliquity, pelvis_rotation=sp.pelvis_rotation
-                ),
-                world=True,
-            )["sacrum"]
+        # the neutral ghost takes the same whole-pelvis posture
+        posture = _posture_matrix(self.pelvis, posed.shown_pose) if _has_posture(posed.shown_pose) else np.eye(4)
         for actor in self.ghost_actors.values():
             actor.SetVisibility(moving)
             _set_user_matrix(actor, posture)  # the neutral pelvic ring, in the same posture
@@ -707,6 +721,11 @@ class _LabelLayer:
         ys_all = anchors[:, 1] if len(anchors) else np.zeros(1)
         lo, hi = ys_all.min(), ys_all.max()
         centre, used = [], set()
+        # the bones' top and bottom in a band down the middle, where a centred label goes
+        screen = self.scene._screen_points
+        band = screen[np.abs(screen[:, 0] - cx) < 0.1 * w, 1]
+        bottom, top = (band.min(), band.max()) if len(band) else (h * 0.5, h * 0.5)
+        slot = {"above": top + 0.8 * gap, "below": bottom - 0.8 * gap}
         for i in range(len(self.items)):
             if abs(anchors[i, 0] - cx) >= 0.06 * w:
                 continue
@@ -715,11 +734,12 @@ class _LabelLayer:
                 if anchors[i, 1] >= hi - 0.15 * (hi - lo)
                 else ("below" if anchors[i, 1] <= lo + 0.15 * (hi - lo) else None)
             )
-            if where is None or where in used:
+            # only where there is room between the bones and the title / the text band
+            if where is None or where in used or not h * 0.27 <= slot[where] <= h * 0.86:
                 continue
             used.add(where)
             centre.append(i)
-            placed.append((i, cx, h * (0.86 if where == "above" else 0.27), 1))
+            placed.append((i, cx, slot[where], 1))
         rest = [i for i in range(len(self.items)) if i not in centre]
         sides = {i: (1 if anchors[i, 0] > cx else -1) for i in rest}
         for i in rest:  # any other midline label goes to the emptier side
@@ -782,6 +802,14 @@ def _label_spec(key: str, names: set[str]) -> list[tuple[str, list[tuple[str, st
         "coccyx": [("coccyx", [("coccyx_tip", "")])],
     }
     return [(t, a) for t, a in specs.get(key, []) if all(n in names for n, _ in a)]
+
+
+def _posture_matrix(pelvis: Pelvis, pose: Pose) -> NDArray:
+    """``T_world_pelvis`` of the whole-pelvis posture of ``pose`` (its ring angles ignored)."""
+    posture = Pose(
+        pelvis_tilt=pose.pelvis_tilt, pelvis_obliquity=pose.pelvis_obliquity, pelvis_rotation=pose.pelvis_rotation
+    )
+    return pelvis.transforms(posture, world=True)["sacrum"]
 
 
 def _has_posture(pose: Pose) -> bool:
@@ -855,18 +883,32 @@ def _fmt_angle(v: float) -> str:
     return f"{v:+.1f}\u00b0" if v else "0\u00b0"
 
 
+def _signed(value: float, digits: int) -> str:
+    """``value`` with its sign, never "-0.0" (a change that rounds to zero is "+0.0")."""
+    rounded = round(value, digits)
+    return f"{(rounded if rounded != 0 else 0.0):+.{digits}f}"
+
+
 def _measurement_text(posed: PosedPelvis) -> str:
     m, s = posed.metrics, posed.shown_metrics
     x = posed.exaggeration
     p = posed.pose
+    posture = [
+        f"{label} {_fmt_angle(getattr(p, name))}"
+        for name, label in (("pelvis_tilt", "tilt"), ("pelvis_obliquity", "obliquity"), ("pelvis_rotation", "rotation"))
+        if getattr(p, name)
+    ]
     lines = [
-        f"pubic gap {m.pubic_gap_mm:.1f} mm ({m.pubic_gap_change_mm:+.1f})" + (" - contact" if m.pubic_contact else ""),
-        f"SI space, back half: L {m.si_posterior_space_mm['left']:.2f} mm ({m.si_posterior_change_mm['left']:+.2f})  "
-        f"R {m.si_posterior_space_mm['right']:.2f} mm ({m.si_posterior_change_mm['right']:+.2f})",
+        f"pubic gap {m.pubic_gap_mm:.1f} mm ({_signed(m.pubic_gap_change_mm, 1)})"
+        + (" - contact" if m.pubic_contact else ""),
+        f"SI space, back half: L {m.si_posterior_space_mm['left']:.2f} mm ({_signed(m.si_posterior_change_mm['left'], 2)})  "
+        f"R {m.si_posterior_space_mm['right']:.2f} mm ({_signed(m.si_posterior_change_mm['right'], 2)})",
         f"rotation L {_fmt_angle(p.left_rotation)}  R {_fmt_angle(p.right_rotation)}"
         + (f"   tilt L {_fmt_angle(p.left_tilt)} R {_fmt_angle(p.right_tilt)}" if p.left_tilt or p.right_tilt else "")
         + (f"   nutation {_fmt_angle(p.nutation)}" if p.nutation else ""),
     ]
+    if posture:
+        lines.append("whole pelvis: " + ", ".join(posture))
     if p.is_neutral():
         return f"neutral: pubic gap {m.pubic_gap_mm:.1f} mm, SI space L {m.si_space_mm['left']:.1f} mm R {m.si_space_mm['right']:.1f} mm"
     if x != 1.0:

@@ -236,3 +236,38 @@ def test_overlays_parse():
     assert Overlays.parse("all") == Overlays()
     o = Overlays.parse("labels, ghost")
     assert o.labels and o.ghost and not o.colormap
+
+
+@pytest.mark.parametrize("posture", [dict(pelvis_tilt=40), dict(pelvis_tilt=-25), dict(pelvis_obliquity=15)])
+def test_a_whole_pelvis_posture_stays_in_the_picture(tmp_path, posture):
+    # framed on the tilted pelvis, not the neutral one: no bone at the picture's edge
+    out = pelvis3d.render_image(Pose(**posture), tmp_path / "p.png", view="left", size=(400, 300), overlays="none")
+    fg, _ = bone_masks(iio.imread(out)[..., :3])
+    assert fg.mean() > 0.08  # the pelvis is there, at a readable size
+    assert not fg[0].any() and not fg[-1].any() and not fg[:, 0].any() and not fg[:, -1].any()
+
+
+def test_an_animation_of_a_posture_keeps_one_camera(tmp_path, pelvis):
+    # the neutral ghost and the moving bones share the frame; the camera does not follow
+    from pelvis3d.motions import Keyframe, Motion
+    from pelvis3d.render import render_frames
+
+    hinge = Motion(
+        "hinge", (Keyframe(0.0, Pose()), Keyframe(1.0, Pose(pelvis_tilt=45)), Keyframe(2.0, Pose())), loop=False
+    )
+    frames = list(render_frames(hinge, pelvis=pelvis, frames=5, size=(320, 240), view="left", overlays="none"))
+    fixed = []
+    for frame in frames:
+        fg, warm = bone_masks(frame)
+        assert not fg[0].any() and not fg[-1].any() and not fg[:, 0].any() and not fg[:, -1].any()
+        fixed.append(fg)
+    # first and last frames are the same neutral pose, in the same place on screen
+    assert (fixed[0] == fixed[-1]).mean() > 0.999
+
+
+def test_measurement_text_names_the_posture_and_never_shows_minus_zero(pelvis):
+    from pelvis3d.scene import _measurement_text
+
+    text = _measurement_text(pelvis.posed(Pose(pelvis_tilt=40), exaggeration=5))
+    assert "whole pelvis: tilt +40.0\u00b0" in text
+    assert "-0.0" not in text
