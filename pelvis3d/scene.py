@@ -544,7 +544,7 @@ class PelvisScene:
             _set_user_matrix(actor, posture)  # the neutral pelvic ring, in the same posture
         if self.ghost_actors:
             self.ghost_actors["sacrum"].SetVisibility(moving and posed.shown_pose.nutation != 0.0)
-        if self.patches:
+        if self.patches and "colormap" not in self._hidden_overlays:  # hidden: updated when shown
             shown = posed.shown_metrics
             neutral = self.pelvis.neutral_metrics
             for name, (_, actor, body) in self.patches.items():
@@ -627,6 +627,8 @@ class PelvisScene:
         if name == "labels" and on and self._labels is not None and self.posed is not None:
             self._labels.choose(self.view)
             self._labels.update(self.posed)
+        if name == "colormap" and on and self.patches and self.posed is not None:
+            self.set_pose(self.posed.pose)
 
     def overlay_visible(self, name: str) -> bool:
         """Whether an overlay is built and not hidden."""

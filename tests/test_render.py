@@ -271,3 +271,24 @@ def test_measurement_text_names_the_posture_and_never_shows_minus_zero(pelvis):
     text = _measurement_text(pelvis.posed(Pose(pelvis_tilt=40), exaggeration=5))
     assert "whole pelvis: tilt +40.0\u00b0" in text
     assert "-0.0" not in text
+
+
+def test_a_colour_map_shown_again_shows_the_current_pose(pelvis):
+    # hidden, the colour map is not updated; shown again, it must catch up with the pose
+    hidden = PelvisScene(pelvis, size=SIZE, overlays="colormap", exaggeration=5)
+    always = PelvisScene(pelvis, size=SIZE, overlays="colormap", exaggeration=5)
+    try:
+        hidden.set_overlay("colormap", False)
+        for scene in (hidden, always):
+            scene.set_pose(Pose(rotation=1.5))
+        hidden.set_overlay("colormap", True)
+        for name, (patch, _, _) in always.patches.items():
+            values = np.asarray(patch.point_data["joint space change (mm)"])
+            assert np.array_equal(np.asarray(hidden.patches[name][0].point_data["joint space change (mm)"]), values)
+        assert (
+            np.abs(np.asarray(always.patches["left_si_innominate"][0].point_data["joint space change (mm)"])).max()
+            > 0.05
+        )
+    finally:
+        hidden.close()
+        always.close()
