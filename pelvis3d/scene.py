@@ -221,6 +221,9 @@ class PelvisScene:
         self.posed: PosedPelvis | None = None
         self.set_view(view)
         self.set_pose(Pose())
+        # a window resized by its user or a browser (trame streams at the page's size):
+        # refit the camera and the labels to the size actually drawn
+        self.plotter.renderer.AddObserver("StartEvent", self._follow_window_size)
 
     # ---- construction -------------------------------------------------------------------
     def _build_bones(self) -> None:
@@ -472,6 +475,7 @@ class PelvisScene:
         else:
             cam.view_angle = float(np.degrees(2 * np.arctan(scale / distance)))
         cam.clipping_range = (distance - 600.0, distance + 600.0)
+        self._preset_camera = self._camera_state()
         # where the bones are on screen (display pixels from the bottom left), so midline
         # labels can sit clear of them
         rel = (self._frame_points - focal) / scale * (self.size[1] / 2)
@@ -481,6 +485,20 @@ class PelvisScene:
             self._labels.choose(self.view)
             if self.posed is not None:
                 self._labels.update(self.posed)
+
+    def _camera_state(self) -> NDArray:
+        cam = self.plotter.camera
+        return np.array([*cam.GetPosition(), *cam.GetFocalPoint(), *cam.GetViewUp(), cam.GetParallelScale()])
+
+    def _follow_window_size(self, *_: object) -> None:
+        size = tuple(int(v) for v in self.plotter.render_window.GetSize())
+        if size == self.size or min(size) < 32:
+            return
+        self.size = size
+        if np.allclose(self._camera_state(), self._preset_camera):  # not turned by the user
+            self.set_view(self.view, azimuth=self._azimuth, zoom=self._zoom, turn=self._turn)
+        elif self._labels is not None and self.posed is not None and "labels" not in self._hidden_overlays:
+            self._labels.update(self.posed)
 
     def fit_postures(self, poses: Iterable[Pose]) -> None:
         """Frame the camera on the pelvis in every whole-pelvis posture of ``poses`` (tilt,

@@ -292,3 +292,29 @@ def test_a_colour_map_shown_again_shows_the_current_pose(pelvis):
     finally:
         hidden.close()
         always.close()
+
+
+def test_a_resized_window_refits_the_camera_and_the_labels(pelvis):
+    # as a browser streaming the view at the page's size does: the picture drawn at a new
+    # size keeps the whole pelvis in view, and the leader lines still end on their landmarks
+    scene = PelvisScene(pelvis, size=(1000, 720), overlays="labels", exaggeration=5, view="top")
+    try:
+        scene.set_pose(Pose(rotation=1))
+        scene.plotter.window_size = (640, 720)
+        image = scene.screenshot()[..., :3]
+        assert image.shape[:2] == (720, 640) and scene.size == (640, 720)
+        ren = scene.plotter.renderer
+        lines = scene._labels.points
+        anchors = np.array([lines.GetPoint(i)[:2] for i in range(1, lines.GetNumberOfPoints(), 2)])
+        world = scene.posed.landmarks
+        assert len(anchors) == len(scene._labels.items) >= 4
+        for text, names in scene._labels.items:  # each landmark has a leader line ending on it
+            p = np.mean([world[n] for n, _ in names], axis=0)
+            ren.SetWorldPoint(*p, 1.0)
+            ren.WorldToDisplay()
+            assert np.linalg.norm(anchors - ren.GetDisplayPoint()[:2], axis=1).min() < 1.0, text
+        fg, _ = bone_masks(image)
+        body = fg[int(0.1 * 720) : int(0.7 * 720)]  # between the orientation marks and the text band
+        assert body.any() and not body[:, 0].any() and not body[:, -1].any()
+    finally:
+        scene.close()
