@@ -207,6 +207,7 @@ class PelvisScene:
         self.orthographic = bool(orthographic)
         self.view = known_name(view, VIEWS, "view")
         self._azimuth = 0.0
+        self._text_sizes: list[tuple[object, int]] = []  # (text property, font size at 600 px)
         if plotter is None:
             plotter = pv.Plotter(off_screen=off_screen, window_size=list(self.size), lighting="light kit")
         self.plotter = plotter
@@ -397,6 +398,7 @@ class PelvisScene:
         actor.GetPositionCoordinate().SetValue(*pos)
         prop = actor.GetTextProperty()
         prop.SetFontSize(int(size * self._font_scale()))
+        self._text_sizes.append((prop, size))
         prop.SetColor(*_rgb(colour))
         prop.SetBold(bold)
         prop.SetFontFamilyToArial()
@@ -406,7 +408,17 @@ class PelvisScene:
         return actor
 
     def _font_scale(self) -> float:
-        return max(0.7, min(2.0, self.size[1] / 600))
+        # by the height; a narrow picture (near square or taller) by its width, so the text at the
+        # bottom left and the legend at the bottom right stay apart
+        return max(0.7, min(2.0, self.size[1] / 600, self.size[0] / 640))
+
+    def _rescale_fonts(self) -> None:
+        scale = self._font_scale()
+        for prop, size in self._text_sizes:
+            prop.SetFontSize(int(size * scale))
+        if getattr(self, "scalar_bar", None) is not None:
+            self.scalar_bar.GetTitleTextProperty().SetFontSize(int(13 * scale))
+            self.scalar_bar.GetLabelTextProperty().SetFontSize(int(11 * scale))
 
     def _build_texts(self, title: str | None) -> None:
         self.title_actor = self._text(title or "", (0.5, 0.935), size=20, justify="centre", bold=True)
@@ -495,6 +507,7 @@ class PelvisScene:
         if size == self.size or min(size) < 32:
             return
         self.size = size
+        self._rescale_fonts()
         if np.allclose(self._camera_state(), self._preset_camera):  # not turned by the user
             self.set_view(self.view, azimuth=self._azimuth, zoom=self._zoom, turn=self._turn)
         elif self._labels is not None and self.posed is not None and "labels" not in self._hidden_overlays:

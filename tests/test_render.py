@@ -300,9 +300,12 @@ def test_a_resized_window_refits_the_camera_and_the_labels(pelvis):
     scene = PelvisScene(pelvis, size=(1000, 720), overlays="labels", exaggeration=5, view="top")
     try:
         scene.set_pose(Pose(rotation=1))
+        font = scene._labels.text_actors[0].GetTextProperty().GetFontSize()
         scene.plotter.window_size = (640, 720)
         image = scene.screenshot()[..., :3]
         assert image.shape[:2] == (720, 640) and scene.size == (640, 720)
+        # narrower: smaller text, so the bottom-left text and the legend keep apart
+        assert scene._labels.text_actors[0].GetTextProperty().GetFontSize() < font
         ren = scene.plotter.renderer
         lines = scene._labels.points
         anchors = np.array([lines.GetPoint(i)[:2] for i in range(1, lines.GetNumberOfPoints(), 2)])
