@@ -68,6 +68,12 @@ class JointSpaceCalculator:
         # every partner's face tables in one: one sign pass per frame, not one per bone
         self._corner, self._gram, self._normals, offsets = stack_features(list(self._partners.values()))
         self._offsets = dict(zip(self._partners, offsets, strict=True))
+        #: right surface -> (left surface, left-field positions of its vertices), when the
+        #: anatomy is a mirror image across the sagittal plane (as the built-in pelvis is)
+        self._mirror = _mirror_maps(anatomy, self.queries)
+        #: per surface, the fields of its latest few relative bone positions (exact reuse:
+        #: the same inputs give the same distances)
+        self._recent: dict[str, dict[bytes, NDArray[np.float64]]] = {name: {} for name in self.queries}
 
     def fields(
         self, transforms: Mapping[str, NDArray[np.float64]], surfaces: Sequence[str] | None = None
@@ -93,13 +99,49 @@ class JointSpaceCalculator:
         # points of every surface in its partner's neutral frame, grouped by partner so each
         # partner is queried once for all poses
         by_target: dict[str, list[tuple[int, str, NDArray[np.float64]]]] = {}
+        mirrored: list[tuple[int, str, str]] = []
+        keys: dict[tuple[int, str], bytes] = {}
+        moves_of: list[dict[str, NDArray[np.float64]]] = []
         for i, transforms in enumerate(poses):
+            moves = {}
             for name in names:
                 q = self.queries[name]
-                m = relative_transform(transforms[q.target], transforms[q.source])
+                moves[name] = relative_transform(transforms[q.target], transforms[q.source])
+            moves_of.append(moves)
+            for name, m in moves.items():
+                key = m[:3].tobytes()
+                if key in self._recent[name]:  # this bone pair was just here (e.g. the still side)
+                    out[i][name] = self._recent[name][key]
+                    continue
+                left = self._mirror.get(name, (None,))[0]
+                if left in moves and np.allclose(m, _MIRROR @ moves[left] @ _MIRROR, rtol=0.0, atol=1e-9):
+                    # a mirror-symmetric pose of a mirror-image anatomy: the right side's
+                    # distances are the left side's, vertex for vertex
+                    mirrored.append((i, name, left))
+                    continue
+                q = self.queries[name]
                 by_target.setdefault(q.target, []).append((i, name, q.points @ m[:3, :3].T + m[:3, 3]))
-        if not by_target:
-            return out
+                keys[(i, name)] = key
+        if by_target:
+            self._query(by_target, out)
+        for i, name, left in mirrored:
+            if name not in out[i]:
+                out[i][name] = out[i][left][self._mirror[name][1]]
+                keys[(i, name)] = moves_of[i][name][:3].tobytes()
+        for (i, name), key in keys.items():  # remember the latest few per surface
+            recent = self._recent[name]
+            out[i][name].setflags(write=False)
+            recent[key] = out[i][name]
+            while len(recent) > _RECENT:
+                del recent[next(iter(recent))]
+        return [{name: o[name] for name in names} for o in out]
+
+    def _query(
+        self,
+        by_target: Mapping[str, list[tuple[int, str, NDArray[np.float64]]]],
+        out: list[dict[str, NDArray[np.float64]]],
+    ) -> None:
+        """Exact signed distances of the moved points, one query per partner bone, into ``out``."""
         points, dist, face, closest = [], [], [], []
         for target, items in by_target.items():
             pts = np.concatenate([p for _, _, p in items])
@@ -122,7 +164,63 @@ class JointSpaceCalculator:
             for i, name, p in items:
                 out[i][name] = values[start : start + len(p)]
                 start += len(p)
-        return [{name: o[name] for name in names} for o in out]
+
+
+#: How many recent relative positions each surface remembers (a frame has a true and a shown
+#: pose; a slider drag moves one side while the other stays).
+_RECENT = 4
+#: Reflection across the sagittal plane (Z -> -Z) as a (4, 4) transform.
+_MIRROR = np.diag([1.0, 1.0, -1.0, 1.0])
+
+
+def _mirror_maps(anatomy: Anatomy, queries: Mapping[str, _Query]) -> dict[str, tuple[str, NDArray[np.int64]]]:
+    """For each ``right_*`` joint surface whose bones, faces and vertices are the exact mirror
+    images of its ``left_*`` twin's: the twin's name and, per right-surface vertex, the
+    position of its mirror vertex in the twin's field. Empty for an asymmetric anatomy."""
+    from scipy.spatial import cKDTree
+
+    mirror_of: dict[tuple[str, str], NDArray[np.int64] | None] = {}
+
+    def vertex_map(src: str, dst: str) -> NDArray[np.int64] | None:
+        """dst vertex index of each src vertex's mirror image; None unless the meshes match."""
+        if (src, dst) not in mirror_of:
+            a, b = np.asarray(anatomy.vertices[src]), np.asarray(anatomy.vertices[dst])
+            fa, fb = np.asarray(anatomy.faces[src]), np.asarray(anatomy.faces[dst])
+            found = None
+            if a.shape == b.shape and fa.shape == fb.shape and len(a):
+                gap, index = cKDTree(b).query(a * (1.0, 1.0, -1.0))
+                if gap.max() <= 1e-9 * max(1.0, float(np.abs(a).max())) and len(np.unique(index)) == len(b):
+                    # the same triangles, mirrored (winding aside)
+                    mapped = np.sort(index[fa], axis=1)
+                    target = np.sort(fb, axis=1)
+                    if np.array_equal(mapped[np.lexsort(mapped.T[::-1])], target[np.lexsort(target.T[::-1])]):
+                        found = index
+            mirror_of[(src, dst)] = found
+        return mirror_of[(src, dst)]
+
+    def twin_body(body: str) -> str:  # the body's mirror image: left <-> right, the sacrum itself
+        for a, b in (("left_", "right_"), ("right_", "left_")):
+            if body.startswith(a):
+                return b + body[len(a) :]
+        return body
+
+    out: dict[str, tuple[str, NDArray[np.int64]]] = {}
+    for name, right in queries.items():
+        if not name.startswith("right_") or f"left_{name[6:]}" not in queries:
+            continue
+        left = queries[f"left_{name[6:]}"]
+        if twin_body(left.source) != right.source or twin_body(left.target) != right.target:
+            continue
+        source_map = vertex_map(left.source, right.source)
+        if source_map is None or vertex_map(left.target, right.target) is None:
+            continue
+        left_vertices = anatomy.joint_surfaces[left.surface].vertices
+        right_vertices = anatomy.joint_surfaces[name].vertices
+        position = {int(v): k for k, v in enumerate(source_map[left_vertices])}
+        if len(position) != len(right_vertices) or any(int(v) not in position for v in right_vertices):
+            continue
+        out[name] = (left.surface, np.array([position[int(v)] for v in right_vertices], dtype=np.int64))
+    return out
 
 
 class LazyFields(Mapping):

@@ -186,3 +186,49 @@ def test_inverse_rejects_unreachable_and_ambiguous_targets(pelvis):
         pelvis.solve_rotation(pubic_gap_change_mm=1, si_posterior_change_mm=-0.1)
     with pytest.raises(KeyError, match="unknown side"):
         pelvis.solve_rotation(pubic_gap_change_mm=1, side="top")
+
+
+def test_mirror_shortcut_matches_the_direct_computation(pelvis):
+    # the built-in pelvis is an exact mirror image: for a mirror-symmetric pose the right
+    # side's distances are taken from the left side's; they must equal a direct query
+    calc = pelvis._calculator
+    assert set(calc._mirror) == {"right_si_innominate", "right_si_sacrum", "right_pubic_face"}
+    poses = [Pose(rotation=2.5, tilt=1.0, nutation=-1.5), Pose(left_rotation=2.0), Pose(rotation=-1.0, left_tilt=0.5)]
+    shown = [pelvis.posed(p, exaggeration=4).transforms for p in poses]
+    with_mirror = calc.fields_many(shown)
+    mirror, calc._mirror = calc._mirror, {}
+    calc._recent = {name: {} for name in calc.queries}  # nothing remembered: all queried
+    try:
+        direct = calc.fields_many(shown)
+    finally:
+        calc._mirror = mirror
+    for a, b in zip(with_mirror, direct, strict=True):
+        for name in a:
+            assert np.abs(a[name] - b[name]).max() < 1e-9, name
+
+
+def test_an_asymmetric_anatomy_gets_no_mirror_shortcut(pelvis):
+    from dataclasses import replace
+
+    from pelvis3d.metrics import JointSpaceCalculator
+
+    right = np.array(pelvis.anatomy.vertices["right_innominate"], copy=True)
+    right[0] += 0.01  # one vertex a hundredth of a millimetre off its mirror image
+    vertices = {**pelvis.anatomy.vertices, "right_innominate": right}
+    calc = JointSpaceCalculator(replace(pelvis.anatomy, vertices=vertices))
+    assert calc._mirror == {}  # every joint involves an innominate
+
+
+def test_a_still_side_reuses_its_distances_and_they_stay_right(pelvis):
+    from pelvis3d.metrics import JointSpaceCalculator
+
+    calc = JointSpaceCalculator(pelvis.anatomy)
+    first = calc.fields(pelvis.transforms(Pose(left_rotation=1.0, right_rotation=-0.5)))
+    second = calc.fields(pelvis.transforms(Pose(left_rotation=1.7, right_rotation=-0.5)))
+    assert second["right_si_innominate"] is first["right_si_innominate"]  # the right side did not move
+    assert not np.array_equal(second["left_si_innominate"], first["left_si_innominate"])
+    fresh = JointSpaceCalculator(pelvis.anatomy).fields(pelvis.transforms(Pose(left_rotation=1.7, right_rotation=-0.5)))
+    for name in fresh:
+        assert np.array_equal(fresh[name], second[name]), name
+    with pytest.raises(ValueError):
+        second["right_si_innominate"][0] = 0.0  # shared, so read-only
