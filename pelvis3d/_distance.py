@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MeshDistance", "signed"]
+__all__ = ["MeshDistance", "signed", "stack_features"]
 
 #: Barycentric weight below which the closest point counts as on an edge / at a vertex.
 _ON_BOUNDARY = 1e-9
