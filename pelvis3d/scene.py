@@ -705,6 +705,8 @@ class _LabelLayer:
 
         self.scene = scene
         self.items: list[tuple[str, list[tuple[str, str]]]] = []
+        self._plan_key: tuple | None = None
+        self._plan_cache: tuple[dict[int, str], dict[int, int]] | None = None
         self.text_actors: list[object] = []
         self.points = vtkPoints()
         self.lines = vtkCellArray()
@@ -726,15 +728,15 @@ class _LabelLayer:
             for text, anchors in _label_spec(key, names):
                 items.append((text, anchors))
         self.items = items
+        self._plan_key, self._plan_cache = None, None
         while len(self.text_actors) < len(items):
             self.text_actors.append(self.scene._text("", (0, 0), size=13))
         for i, actor in enumerate(self.text_actors):
             actor.SetVisibility(i < len(items))
 
-    def update(self, posed: PosedPelvis) -> None:
+    def _anchors(self, transforms: Mapping[str, NDArray]) -> NDArray:
+        """Display position (pixels) of each label's landmark(s), bones posed by ``transforms``."""
         ren = self.scene.plotter.renderer
-        w, h = self.scene.size
-        transforms = posed.world_transforms if _has_posture(posed.shown_pose) else posed.transforms
         landmarks = self.scene.pelvis.anatomy.landmarks
         anchors = []
         for _, pts in self.items:  # only the landmarks labelled, posed
@@ -743,36 +745,40 @@ class _LabelLayer:
                 t, lm = transforms[landmarks[name].body], landmarks[name]
                 p += t[:3, :3] @ lm.position_mm + t[:3, 3]
             anchors.append(_to_display(ren, p / len(pts)))
-        anchors = np.array(anchors) if anchors else np.zeros((0, 2))
+        return np.array(anchors) if anchors else np.zeros((0, 2))
+
+    def _plan(self, posed: PosedPelvis) -> tuple[dict[int, str], dict[int, int]]:
+        """Which labels sit centred above / below the pelvis and which side the others take.
+
+        Decided from the neutral pelvic ring (in the pose's whole-pelvis posture) for each
+        view, picture size and camera, so a label keeps its place while the joints move.
+        """
+        sp = posed.shown_pose
+        posture = (sp.pelvis_tilt, sp.pelvis_obliquity, sp.pelvis_rotation)
+        key = (self.scene.view, tuple(self.scene.size), posture, self.scene._camera_state().tobytes(), len(self.items))
+        if key == self._plan_key and self._plan_cache is not None:
+            return self._plan_cache
+        ring = _posture_matrix(self.scene.pelvis, sp) if _has_posture(sp) else np.eye(4)
+        anchors = self._anchors({b: ring for b in BODIES})
+        w, h = self.scene.size
         cx = w / 2
-        font = 13 * self.scene._font_scale()
-        gap = font * 1.9
-        self.points.Reset()
-        self.lines.Reset()
-        placed: list[tuple[int, float, float, int]] = []  # (item, x, y, justification)
-        # midline structures near the top or bottom of the pelvis: label straight above / below
         ys_all = anchors[:, 1] if len(anchors) else np.zeros(1)
         lo, hi = ys_all.min(), ys_all.max()
-        centre, used = [], set()
-        # the bones' top and bottom in a band down the middle, where a centred label goes
-        screen = self.scene._screen_points
-        band = screen[np.abs(screen[:, 0] - cx) < 0.1 * w, 1]
-        bottom, top = (band.min(), band.max()) if len(band) else (h * 0.5, h * 0.5)
-        slot = {"above": top + 0.8 * gap, "below": bottom - 0.8 * gap}
+        slot = self._centre_slots()
+        centre: dict[int, str] = {}
         for i in range(len(self.items)):
             if abs(anchors[i, 0] - cx) >= 0.06 * w:
                 continue
+            # midline structures near the top or bottom of the pelvis: straight above / below,
+            # where there is room between the bones and the title / the text band
             where = (
                 "above"
                 if anchors[i, 1] >= hi - 0.15 * (hi - lo)
                 else ("below" if anchors[i, 1] <= lo + 0.15 * (hi - lo) else None)
             )
-            # only where there is room between the bones and the title / the text band
-            if where is None or where in used or not h * 0.27 <= slot[where] <= h * 0.86:
+            if where is None or where in centre.values() or not h * 0.27 <= slot[where] <= h * 0.86:
                 continue
-            used.add(where)
-            centre.append(i)
-            placed.append((i, cx, slot[where], 1))
+            centre[i] = where
         rest = [i for i in range(len(self.items)) if i not in centre]
         sides = {i: (1 if anchors[i, 0] > cx else -1) for i in rest}
         for i in rest:  # any other midline label goes to the emptier side
@@ -780,6 +786,32 @@ class _LabelLayer:
                 left = sum(1 for j in rest if sides[j] < 0 and j != i)
                 right = sum(1 for j in rest if sides[j] > 0 and j != i)
                 sides[i] = -1 if left < right else 1
+        self._plan_key, self._plan_cache = key, (centre, sides)
+        return centre, sides
+
+    def _centre_slots(self) -> dict[str, float]:
+        """Heights (display pixels) just above and below the bones in a band down the middle."""
+        w, h = self.scene.size
+        font = 13 * self.scene._font_scale()
+        gap = font * 1.9
+        screen = self.scene._screen_points
+        band = screen[np.abs(screen[:, 0] - w / 2) < 0.1 * w, 1]
+        bottom, top = (band.min(), band.max()) if len(band) else (h * 0.5, h * 0.5)
+        return {"above": top + 0.8 * gap, "below": bottom - 0.8 * gap}
+
+    def update(self, posed: PosedPelvis) -> None:
+        w, h = self.scene.size
+        transforms = posed.world_transforms if _has_posture(posed.shown_pose) else posed.transforms
+        anchors = self._anchors(transforms)
+        centre, sides = self._plan(posed)
+        cx = w / 2
+        font = 13 * self.scene._font_scale()
+        gap = font * 1.9
+        self.points.Reset()
+        self.lines.Reset()
+        slot = self._centre_slots()
+        placed: list[tuple[int, float, float, int]] = [(i, cx, slot[where], 1) for i, where in centre.items()]
+        rest = [i for i in range(len(self.items)) if i not in centre]
         for side in (-1, 1):
             idx = [i for i in rest if sides[i] == side]
             idx.sort(key=lambda i: -anchors[i, 1])

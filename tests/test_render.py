@@ -321,3 +321,23 @@ def test_a_resized_window_refits_the_camera_and_the_labels(pelvis):
         assert body.any() and not body[:, 0].any() and not body[:, -1].any()
     finally:
         scene.close()
+
+
+def test_labels_keep_their_places_while_the_joints_move(pelvis):
+    # in an ER-IR animation a label must not jump from one side of the picture to the other
+    scene = PelvisScene(pelvis, size=(800, 600), overlays="labels", exaggeration=5, view="top")
+    try:
+        places = []
+        for pose in (Pose(), Pose(rotation=1.0), Pose(rotation=-1.0), Pose(left_rotation=1.0, right_tilt=-1.0)):
+            scene.set_pose(pose)
+            layer = scene._labels
+            places.append(
+                [
+                    (a.GetTextProperty().GetJustification(), round(a.GetPositionCoordinate().GetValue()[0]))
+                    for a in layer.text_actors[: len(layer.items)]
+                ]
+            )
+        assert all(p == places[0] for p in places[1:])
+        assert {j for j, _ in places[0]} >= {0, 2}  # labels on both sides
+    finally:
+        scene.close()
