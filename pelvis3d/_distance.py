@@ -150,7 +150,7 @@ def _features(
         np.add.at(vertex_sum, f[:, k], face_normals * angle[:, None])
     # edge pseudo-normals: the sum of the faces sharing the edge (local edge k: corner k to k+1)
     edges = np.sort(np.stack([f, np.roll(f, -1, axis=1)], axis=2).reshape(-1, 2), axis=1)
-    _, edge_id = np.unique(edges, axis=0, return_inverse=True)
+    _, edge_id = np.unique(edges[:, 0] * len(v) + edges[:, 1], return_inverse=True)  # one key per edge
     edge_id = edge_id.reshape(-1)
     edge_sum = np.zeros((int(edge_id.max()) + 1 if len(edge_id) else 0, 3))
     np.add.at(edge_sum, edge_id, np.repeat(face_normals, 3, axis=0))
