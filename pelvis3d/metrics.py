@@ -19,6 +19,7 @@ when any vertex of a joint surface reaches zero distance or below.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,7 +74,9 @@ class JointSpaceCalculator:
         self._mirror = _mirror_maps(anatomy, self.queries)
         #: per surface, the fields of its latest few relative bone positions (exact reuse:
         #: the same inputs give the same distances)
-        self._recent: dict[str, dict[bytes, NDArray[np.float64]]] = {name: {} for name in self.queries}
+        self._recent: dict[str, OrderedDict[bytes, NDArray[np.float64]]] = {
+            name: OrderedDict() for name in self.queries
+        }
 
     def fields(
         self, transforms: Mapping[str, NDArray[np.float64]], surfaces: Sequence[str] | None = None
@@ -110,8 +113,9 @@ class JointSpaceCalculator:
             moves_of.append(moves)
             for name, m in moves.items():
                 key = m[:3].tobytes()
-                if key in self._recent[name]:  # this bone pair was just here (e.g. the still side)
-                    out[i][name] = self._recent[name][key]
+                known = self._recent[name].get(key)
+                if known is not None:  # this bone pair was just here (e.g. the still side)
+                    out[i][name] = known
                     continue
                 left = self._mirror.get(name, (None,))[0]
                 if left in moves and np.allclose(m, _MIRROR @ moves[left] @ _MIRROR, rtol=0.0, atol=1e-9):
@@ -133,7 +137,10 @@ class JointSpaceCalculator:
             out[i][name].setflags(write=False)
             recent[key] = out[i][name]
             while len(recent) > _RECENT:
-                del recent[next(iter(recent))]
+                try:  # one atomic step each: safe if another thread evicts too
+                    recent.popitem(last=False)
+                except KeyError:
+                    break
         return [{name: o[name] for name in names} for o in out]
 
     def _query(

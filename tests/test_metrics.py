@@ -3,6 +3,8 @@ posed meshes (trimesh closest points in the test, not pelvis3d's metric code).""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -197,7 +199,7 @@ def test_mirror_shortcut_matches_the_direct_computation(pelvis):
     shown = [pelvis.posed(p, exaggeration=4).transforms for p in poses]
     with_mirror = calc.fields_many(shown)
     mirror, calc._mirror = calc._mirror, {}
-    calc._recent = {name: {} for name in calc.queries}  # nothing remembered: all queried
+    calc._recent = {name: OrderedDict() for name in calc.queries}  # nothing remembered: all queried
     try:
         direct = calc.fields_many(shown)
     finally:
