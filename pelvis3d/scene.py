@@ -706,7 +706,7 @@ class _LabelLayer:
         self.scene = scene
         self.items: list[tuple[str, list[tuple[str, str]]]] = []
         self._plan_key: tuple | None = None
-        self._plan_cache: tuple[dict[int, str], dict[int, int]] | None = None
+        self._plan_cache: tuple[dict[int, str], dict[int, int], dict[str, float]] | None = None
         self.text_actors: list[object] = []
         self.points = vtkPoints()
         self.lines = vtkCellArray()
@@ -747,8 +747,9 @@ class _LabelLayer:
             anchors.append(_to_display(ren, p / len(pts)))
         return np.array(anchors) if anchors else np.zeros((0, 2))
 
-    def _plan(self, posed: PosedPelvis) -> tuple[dict[int, str], dict[int, int]]:
-        """Which labels sit centred above / below the pelvis and which side the others take.
+    def _plan(self, posed: PosedPelvis) -> tuple[dict[int, str], dict[int, int], dict[str, float]]:
+        """Which labels sit centred above / below the pelvis (and at what height), and which
+        side the others take.
 
         Decided from the neutral pelvic ring (in the pose's whole-pelvis posture) for each
         view, picture size and camera, so a label keeps its place while the joints move.
@@ -786,8 +787,8 @@ class _LabelLayer:
                 left = sum(1 for j in rest if sides[j] < 0 and j != i)
                 right = sum(1 for j in rest if sides[j] > 0 and j != i)
                 sides[i] = -1 if left < right else 1
-        self._plan_key, self._plan_cache = key, (centre, sides)
-        return centre, sides
+        self._plan_key, self._plan_cache = key, (centre, sides, slot)
+        return centre, sides, slot
 
     def _centre_slots(self) -> dict[str, float]:
         """Heights (display pixels) just above and below the bones in a band down the middle."""
@@ -803,13 +804,12 @@ class _LabelLayer:
         w, h = self.scene.size
         transforms = posed.world_transforms if _has_posture(posed.shown_pose) else posed.transforms
         anchors = self._anchors(transforms)
-        centre, sides = self._plan(posed)
+        centre, sides, slot = self._plan(posed)
         cx = w / 2
         font = 13 * self.scene._font_scale()
         gap = font * 1.9
         self.points.Reset()
         self.lines.Reset()
-        slot = self._centre_slots()
         placed: list[tuple[int, float, float, int]] = [(i, cx, slot[where], 1) for i, where in centre.items()]
         rest = [i for i in range(len(self.items)) if i not in centre]
         for side in (-1, 1):
