@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 import pyvista as pv  # noqa: E402
 
 import pelvis3d  # noqa: E402
-from pelvis3d.motions import get_motion  # noqa: E402
+from pelvis3d.motions.motion import get_motion  # noqa: E402
 
 QUICK = os.environ.get("PELVIS3D_BENCH_QUICK") == "1"
 FRAMES = 12 if QUICK else 60

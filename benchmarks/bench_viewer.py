@@ -15,7 +15,7 @@ os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
 import numpy as np  # noqa: E402
 from vtkmodules.vtkCommonCore import vtkCommand  # noqa: E402
 
-from pelvis3d.viewer import Viewer  # noqa: E402
+from pelvis3d.apps.viewer import Viewer  # noqa: E402
 
 QUICK = os.environ.get("PELVIS3D_BENCH_QUICK") == "1"
 N = 20 if QUICK else 200

@@ -21,23 +21,23 @@ from pelvis3d.errors import (
 from pelvis3d.kinematics import DOF_NAMES, Pose
 from pelvis3d.metrics import JointMetrics
 from pelvis3d.model import Pelvis, PosedPelvis
-from pelvis3d.motions import MOTIONS, Keyframe, Motion, get_motion
-from pelvis3d.views import VIEWS
+from pelvis3d.motions.motion import MOTIONS, Keyframe, Motion, get_motion
+from pelvis3d.render.views import VIEWS
 
 __version__ = "0.1.0"
 
 # Rendering needs pyvista/VTK: imported on first use so that `import pelvis3d` stays light.
 _LAZY = {
-    "render_image": "pelvis3d.render",
-    "render_figure": "pelvis3d.render",
-    "render_animation": "pelvis3d.render",
-    "Panel": "pelvis3d.render",
-    "PelvisScene": "pelvis3d.scene",
-    "Overlays": "pelvis3d.scene",
-    "Viewer": "pelvis3d.viewer",
-    "export_meshes": "pelvis3d.export",
-    "export_animation": "pelvis3d.export",
-    "view": "pelvis3d.viewer",
+    "render_image": "pelvis3d.render.layouts",
+    "render_figure": "pelvis3d.render.layouts",
+    "render_animation": "pelvis3d.render.layouts",
+    "Panel": "pelvis3d.render.layouts",
+    "PelvisScene": "pelvis3d.render.scene",
+    "Overlays": "pelvis3d.render.scene",
+    "Viewer": "pelvis3d.apps.viewer",
+    "export_meshes": "pelvis3d.export.meshes",
+    "export_animation": "pelvis3d.export.meshes",
+    "view": "pelvis3d.apps.viewer",
 }
 
 

@@ -1,5 +1,5 @@
 """``python -m pelvis3d`` runs the command line."""
 
-from pelvis3d.cli import main
+from pelvis3d.apps.cli import main
 
 raise SystemExit(main())

@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pelvis3d._checks import real_number
 from pelvis3d.errors import PoseError, UnknownNameError
+from pelvis3d.validation import real_number
 
 __all__ = ["DOF_NAMES", "SI_DOF_NAMES", "Pose", "axis_angle_transform", "relative_transform"]
 

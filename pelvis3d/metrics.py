@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pelvis3d._distance import signed
 from pelvis3d.anatomy import Anatomy
+from pelvis3d.distance import signed
 from pelvis3d.kinematics import relative_transform
 
 __all__ = ["JointMetrics", "JointSpaceCalculator", "LazyFields", "SIDES"]
@@ -48,14 +48,14 @@ class JointSpaceCalculator:
     """Signed surface-to-surface distances for every joint surface of an anatomy.
 
     Built once per anatomy: one exact distance structure (an AABB tree over the triangles,
-    :class:`pelvis3d._distance.MeshDistance`) per partner bone. Per frame, each joint-surface
+    :class:`pelvis3d.distance.MeshDistance`) per partner bone. Per frame, each joint-surface
     vertex is mapped into its partner bone's neutral frame and its exact signed distance to
     the partner mesh is taken; the points of every pose and surface facing one partner go in
     one query, and the signs of all in one pass.
     """
 
     def __init__(self, anatomy: Anatomy) -> None:
-        from pelvis3d._distance import MeshDistance, stack_features
+        from pelvis3d.distance import MeshDistance, stack_features
 
         self.queries: dict[str, _Query] = {}
         self._partners: dict[str, MeshDistance] = {}

@@ -10,11 +10,11 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from pelvis3d._checks import real_number
 from pelvis3d.anatomy import BODIES, Anatomy, Dof, JointSurface, ReadOnlyMap, load_anatomy
 from pelvis3d.errors import LimitError, PhysiologicalRangeWarning, PoseError, PoseTypeError, UnknownNameError
 from pelvis3d.kinematics import DOF_NAMES, Pose, axis_angle_transform
 from pelvis3d.metrics import SIDES, JointMetrics, JointSpaceCalculator, LazyFields
+from pelvis3d.validation import real_number
 
 __all__ = ["Pelvis", "PosedPelvis", "MAX_EXAGGERATION"]
 
@@ -129,8 +129,10 @@ class Pelvis:
         return dict(self.anatomy.derived)
 
     def show(self, pose: Pose | None = None, **options) -> None:
-        """Open the desktop viewer on this pelvis (see :func:`pelvis3d.viewer.view`)."""
-        from pelvis3d.viewer import view
+        """Open the desktop viewer on this pelvis (see :func:`pelvis3d.apps.viewer.view`)."""
+        # a convenience that opens an app from the model, as pyvista's DataSet.plot does; the
+        # import runs only when called, so the core still loads without pyvista
+        from pelvis3d.apps.viewer import view  # upward: lazy convenience
 
         view(pose, pelvis=self, **options)
 

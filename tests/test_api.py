@@ -13,7 +13,7 @@ import pytest
 
 import pelvis3d
 from pelvis3d import AnatomyFileError, Pose
-from pelvis3d.cli import main
+from pelvis3d.apps.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

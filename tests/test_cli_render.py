@@ -9,7 +9,7 @@ from pathlib import Path
 import imageio.v3 as iio
 import pytest
 
-from pelvis3d.cli import main
+from pelvis3d.apps.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.render
@@ -122,7 +122,7 @@ def test_jupyter_example_cells_run_with_the_static_backend(tmp_path, monkeypatch
         shots.append(options)
         return self.plotter.screenshot(str(tmp_path / f"cell{len(shots)}.png"))
 
-    from pelvis3d.scene import PelvisScene
+    from pelvis3d.render.scene import PelvisScene
 
     monkeypatch.setattr(PelvisScene, "show", fake_show)
     exec(compile(code, "jupyter_view.ipynb", "exec"), {})  # noqa: S102

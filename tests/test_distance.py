@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import trimesh
 
-from pelvis3d._distance import MeshDistance, signed
+from pelvis3d.distance import MeshDistance, signed
 
 
 def _box_signed_distance(p: np.ndarray, half: np.ndarray) -> np.ndarray:

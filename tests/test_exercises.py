@@ -6,8 +6,15 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
-from pelvis3d.cli import main
-from pelvis3d.exercises import EXERCISES, HipAngles, _all_meshes, exercise_transforms, get_exercise, support_plane
+from pelvis3d.apps.cli import main
+from pelvis3d.motions.exercises import (
+    EXERCISES,
+    HipAngles,
+    _all_meshes,
+    exercise_transforms,
+    get_exercise,
+    support_plane,
+)
 
 
 @pytest.mark.parametrize("name", list(EXERCISES))

@@ -17,8 +17,8 @@ from scipy.spatial.transform import Rotation
 
 import pelvis3d
 from pelvis3d import Keyframe, Motion, Pose
-from pelvis3d.cli import main
-from pelvis3d.motions import MOTIONS, get_motion
+from pelvis3d.apps.cli import main
+from pelvis3d.motions.motion import MOTIONS, get_motion
 
 
 def test_motion_files_round_trip(tmp_path):
@@ -85,7 +85,7 @@ def test_named_motions_cover_the_listed_movements(pelvis):
 
 
 def test_metrics_csv_matches_the_api(tmp_path, pelvis):
-    from pelvis3d.timeline import write_metrics_csv
+    from pelvis3d.export.timeline import write_metrics_csv
 
     out = write_metrics_csv("er-ir-cycle", tmp_path / "m.csv", frames=9, pelvis=pelvis)
     rows = list(csv.DictReader(out.open()))

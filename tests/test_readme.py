@@ -121,7 +121,7 @@ def test_readme_toml_examples_parse():
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
-    from pelvis3d.motions import Motion
+    from pelvis3d.motions.motion import Motion
 
     blocks = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
     assert len(blocks) >= 2

@@ -12,8 +12,8 @@ import pytest
 
 import pelvis3d
 from pelvis3d import Pose
-from pelvis3d.scene import Overlays, PelvisScene
-from pelvis3d.views import VIEWS
+from pelvis3d.render.scene import Overlays, PelvisScene
+from pelvis3d.render.views import VIEWS
 
 CACHE = Path(__file__).parent / "image_cache"
 UPDATE = os.environ.get("PELVIS3D_UPDATE_IMAGES") == "1"
@@ -249,8 +249,8 @@ def test_a_whole_pelvis_posture_stays_in_the_picture(tmp_path, posture):
 
 def test_an_animation_of_a_posture_keeps_one_camera(tmp_path, pelvis):
     # the neutral ghost and the moving bones share the frame; the camera does not follow
-    from pelvis3d.motions import Keyframe, Motion
-    from pelvis3d.render import render_frames
+    from pelvis3d.motions.motion import Keyframe, Motion
+    from pelvis3d.render.layouts import render_frames
 
     hinge = Motion(
         "hinge", (Keyframe(0.0, Pose()), Keyframe(1.0, Pose(pelvis_tilt=45)), Keyframe(2.0, Pose())), loop=False
@@ -266,7 +266,7 @@ def test_an_animation_of_a_posture_keeps_one_camera(tmp_path, pelvis):
 
 
 def test_measurement_text_names_the_posture_and_never_shows_minus_zero(pelvis):
-    from pelvis3d.scene import _measurement_text
+    from pelvis3d.render.scene import _measurement_text
 
     text = _measurement_text(pelvis.posed(Pose(pelvis_tilt=40), exaggeration=5))
     assert "whole pelvis: tilt +40.0\u00b0" in text

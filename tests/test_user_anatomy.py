@@ -13,7 +13,7 @@ import trimesh
 import pelvis3d
 from pelvis3d import AnatomyFileError, Pose
 from pelvis3d.anatomy.user import MeshQualityWarning
-from pelvis3d.cli import main
+from pelvis3d.apps.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 OPENSIM = ROOT.parent / "shared" / "real-anatomy" / "opensim-gait2392"
@@ -124,7 +124,7 @@ def test_real_pelvis_renders_a_top_view_with_its_credit(tmp_path, opensim):
     warm = fg & (img[..., 0] - img[..., 2] > 60) & (img[..., 0] - img[..., 1] > 25)
     ys, xs = np.nonzero(warm)
     assert len(ys) > 300 and ys.mean() > 150  # sacrum present, posterior = low in the top view
-    from pelvis3d.scene import PelvisScene
+    from pelvis3d.render.scene import PelvisScene
 
     with PelvisScene(pelvis, size=(400, 300), overlays="caption") as scene:
         assert scene.credit_actor is not None and scene.credit_actor.GetInput() == CREDIT

@@ -109,7 +109,7 @@ def test_no_display_gives_one_line_and_nonzero_exit():
 
 
 def test_viewer_logic_offscreen(pelvis):
-    from pelvis3d.viewer import Viewer
+    from pelvis3d.apps.viewer import Viewer
 
     v = Viewer(pelvis, size=(600, 400), off_screen=True)
     v.set(left_rotation=1.0)
@@ -125,7 +125,7 @@ def test_viewer_logic_offscreen(pelvis):
 
 
 def test_viewer_plays_an_exercise(pelvis):
-    from pelvis3d.viewer import Viewer
+    from pelvis3d.apps.viewer import Viewer
 
     with warnings.catch_warnings():  # lying prone is a posture, not a range to warn about
         warnings.simplefilter("error", PhysiologicalRangeWarning)

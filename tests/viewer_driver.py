@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pelvis3d.viewer import Viewer
+from pelvis3d.apps.viewer import Viewer
 
 out = Path(sys.argv[1])
 v = Viewer(size=(1200, 800), output_dir=out)

@@ -27,9 +27,9 @@ def surface_distance(
     """Signed distance (mm) from points to a triangle mesh, and the mesh's face normal there.
 
     Negative where a point lies inside the bone (exact closest points; sign by the
-    pseudo-normal at the closest point, see :mod:`pelvis3d._distance`).
+    pseudo-normal at the closest point, see :mod:`pelvis3d.distance`).
     """
-    from pelvis3d._distance import MeshDistance
+    from pelvis3d.distance import MeshDistance
 
     mesh = MeshDistance(np.asarray(vertices, float), np.asarray(faces, np.int64))
     distance, face, _ = mesh.query(np.asarray(points, float))

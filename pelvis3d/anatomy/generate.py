@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
-from pelvis3d.anatomy import _sdf
-from pelvis3d.anatomy._sdf import FloatArray
+from pelvis3d.anatomy import sdf
 from pelvis3d.anatomy.derive import derive_joint_surfaces
 from pelvis3d.anatomy.joints import default_joints
+from pelvis3d.anatomy.sdf import FloatArray
 
 __all__ = ["AnatomyParameters", "generate", "write_meshes", "main"]
 
@@ -230,7 +230,7 @@ def _sheet_sdf(p: FloatArray, grid: FloatArray, half_thickness: FloatArray) -> F
                 hi = np.max(tri, axis=0) + thick + 2.0
                 mask = np.all((p >= lo) & (p <= hi), axis=1)
                 if mask.any():
-                    dist = _sdf.triangle_unsigned(p[mask], *tri) - thick
+                    dist = sdf.triangle_unsigned(p[mask], *tri) - thick
                     out[mask] = np.minimum(out[mask], dist)
     return out
 
@@ -254,21 +254,21 @@ class _Culled:
     def cone(self, a: Sequence[float], b: Sequence[float], ra: float, rb: float) -> FloatArray:
         a_, b_ = np.asarray(a, float), np.asarray(b, float)
         r = max(ra, rb)
-        return self.eval(lambda q: _sdf.round_cone(q, a_, b_, ra, rb), np.minimum(a_, b_) - r, np.maximum(a_, b_) + r)
+        return self.eval(lambda q: sdf.round_cone(q, a_, b_, ra, rb), np.minimum(a_, b_) - r, np.maximum(a_, b_) + r)
 
     def ellipsoid(self, c: Sequence[float], radii: Sequence[float], rotation: FloatArray | None = None) -> FloatArray:
         c_ = np.asarray(c, float)
         r = max(radii)
-        return self.eval(lambda q: _sdf.ellipsoid(q, c_, radii, rotation), c_ - r, c_ + r)
+        return self.eval(lambda q: sdf.ellipsoid(q, c_, radii, rotation), c_ - r, c_ + r)
 
     def sphere(self, c: Sequence[float], radius: float) -> FloatArray:
         c_ = np.asarray(c, float)
-        return self.eval(lambda q: _sdf.sphere(q, c_, radius), c_ - radius, c_ + radius)
+        return self.eval(lambda q: sdf.sphere(q, c_, radius), c_ - radius, c_ + radius)
 
     def chain(self, pts: Sequence[Sequence[float]], radii: Sequence[float], k: float) -> FloatArray:
         out = np.full(len(self.p), FAR)
         for i in range(len(pts) - 1):
-            out = _sdf.smooth_union(out, self.cone(pts[i], pts[i + 1], radii[i], radii[i + 1]), k)
+            out = sdf.smooth_union(out, self.cone(pts[i], pts[i + 1], radii[i], radii[i + 1]), k)
         return out
 
 
@@ -286,7 +286,7 @@ def sacrum_sdf(p: FloatArray) -> FloatArray:
     axis = [(-98.0, 32.0, 0.0), (-107.0, 8.0, 0.0), (-119.0, -16.0, 0.0), (-131.0, -37.0, 0.0), (-140.0, -56.0, 0.0)]
     d = c.chain(axis, [17.0, 15.0, 12.0, 9.5, 7.0], k=6.0)
     # S1 body: a short wide cylinder-like ellipsoid under the flat base.
-    d = _sdf.smooth_union(d, c.ellipsoid((-99.0, 27.0, 0.0), (17.0, 15.0, 25.0)), 6.0)
+    d = sdf.smooth_union(d, c.ellipsoid((-99.0, 27.0, 0.0), (17.0, 15.0, 25.0)), 6.0)
     # Lateral masses: alae at S1, narrowing to S4 (the wedge).
     for centre, radii in (
         ((-110.0, 28.0, 0.0), (15.0, 13.0, 52.0)),
@@ -294,7 +294,7 @@ def sacrum_sdf(p: FloatArray) -> FloatArray:
         ((-129.0, -15.0, 0.0), (14.0, 17.0, 40.0)),
         ((-136.0, -36.0, 0.0), (11.0, 12.0, 27.0)),
     ):
-        d = _sdf.smooth_union(d, c.ellipsoid(centre, radii), 9.0)
+        d = sdf.smooth_union(d, c.ellipsoid(centre, radii), 9.0)
     # Auricular masses: an L-shaped plate on each side reaching out to the SI joint plane,
     # so the sacrum's auricular surface is a flat "ear" congruent with the ilium's.
     in_l = auricular_l_distance(p) - (AURICULAR_L["radius"] + 1.0)
@@ -303,26 +303,26 @@ def sacrum_sdf(p: FloatArray) -> FloatArray:
         point = np.array([SI_PLANE_POINT[0], SI_PLANE_POINT[1], -side * SI_PLANE_POINT[2]])
         from_plane = (p - point) @ n
         plate = np.maximum(np.maximum(from_plane, -(from_plane + 16.0)), in_l)
-        plate = _sdf.smooth_intersection(plate, -(p[:, 0] + 143.0), 4.0)  # not behind the sacrum
-        d = _sdf.smooth_union(d, plate, 9.0)
+        plate = sdf.smooth_intersection(plate, -(p[:, 0] + 143.0), 4.0)  # not behind the sacrum
+        d = sdf.smooth_union(d, plate, 9.0)
     # Median sacral crest on the back.
-    d = _sdf.smooth_union(
+    d = sdf.smooth_union(
         d, c.chain([(-124.0, 32.0, 0.0), (-137.0, 8.0, 0.0), (-146.0, -20.0, 0.0)], [5.0, 5.0, 4.0], 3.0), 5.0
     )
     # Flat, slightly forward-sloping S1 end plate (sacral base).
     base_normal = np.array([0.42, 0.91, 0.0])
     base_normal /= np.linalg.norm(base_normal)
-    d = _sdf.smooth_intersection(d, (p - np.array([-99.0, 40.0, 0.0])) @ base_normal, 3.0)
+    d = sdf.smooth_intersection(d, (p - np.array([-99.0, 40.0, 0.0])) @ base_normal, 3.0)
     # The auricular surfaces: planar facets, one per side (mirror images).
     n_left = si_plane_normal_left()
     for side in (1.0, -1.0):
         n = n_left * [1.0, 1.0, side]
         point = np.array([SI_PLANE_POINT[0], SI_PLANE_POINT[1], -side * SI_PLANE_POINT[2]])
-        d = _sdf.smooth_intersection(d, (p - point) @ n, 2.0)
+        d = sdf.smooth_intersection(d, (p - point) @ n, 2.0)
     # Anterior sacral foramina: shallow dimples in pairs.
     for y, x, lat in ((18.0, -104.0, 22.0), (-4.0, -113.0, 19.0), (-25.0, -124.0, 16.0), (-43.0, -133.0, 13.0)):
         for side in (-1.0, 1.0):
-            d = _sdf.smooth_subtraction(d, c.sphere((x + 1.0, y, side * lat), 4.5), 2.0)
+            d = sdf.smooth_subtraction(d, c.sphere((x + 1.0, y, side * lat), 4.5), 2.0)
     # Coccyx: four small segments curving forward.
     cocc = [
         (-142.0, -60.0, 0.0),
@@ -332,7 +332,7 @@ def sacrum_sdf(p: FloatArray) -> FloatArray:
         (-132.0, -90.0, 0.0),
     ]
     for i, r in enumerate((6.0, 5.0, 4.0, 3.0)):
-        d = _sdf.smooth_union(d, c.cone(cocc[i], cocc[i + 1], r, r * 0.8), 2.5)
+        d = sdf.smooth_union(d, c.cone(cocc[i], cocc[i + 1], r, r * 0.8), 2.5)
     return d
 
 
@@ -350,16 +350,16 @@ def left_innominate_sdf(p: FloatArray, sacrum: FloatArray, params: AnatomyParame
     lo, hi = grid_l.reshape(-1, 3).min(0), grid_l.reshape(-1, 3).max(0)
     d = c.eval(lambda q: _sheet_sdf(q, grid_l, half_t), lo, hi)
     crest = _lat(_crest_curve())
-    d = _sdf.smooth_union(d, c.chain(crest, [5.0, 5.5, 6.5, 6.5, 6.5, 6.5, 7.0, 7.5], k=3.0), 4.0)
-    d = _sdf.smooth_union(d, c.sphere(crest[0] + [-1.0, 0, 0], 7.0), 4.0)  # ASIS knob
-    d = _sdf.smooth_union(d, c.sphere(crest[-1] + [-1.0, -2.0, 0], 8.0), 4.0)  # PSIS knob
+    d = sdf.smooth_union(d, c.chain(crest, [5.0, 5.5, 6.5, 6.5, 6.5, 6.5, 7.0, 7.5], k=3.0), 4.0)
+    d = sdf.smooth_union(d, c.sphere(crest[0] + [-1.0, 0, 0], 7.0), 4.0)  # ASIS knob
+    d = sdf.smooth_union(d, c.sphere(crest[-1] + [-1.0, -2.0, 0], 8.0), 4.0)  # PSIS knob
 
     # Ilium body: acetabular roof to the auricular region (upper border of the greater sciatic notch).
-    d = _sdf.smooth_union(
+    d = sdf.smooth_union(
         d, c.cone(H + _lat([(-2.0, 22.0, -10.0)])[0] * [1, 1, 1], _lat([(-100.0, -14.0, 64.0)])[0], 17.0, 15.0), 8.0
     )
-    d = _sdf.smooth_union(d, c.cone(_lat([(-100.0, -14.0, 64.0)])[0], _lat([(-138.0, -6.0, 56.0)])[0], 15.0, 16.0), 8.0)
-    d = _sdf.smooth_union(
+    d = sdf.smooth_union(d, c.cone(_lat([(-100.0, -14.0, 64.0)])[0], _lat([(-138.0, -6.0, 56.0)])[0], 15.0, 16.0), 8.0)
+    d = sdf.smooth_union(
         d, c.cone(_lat([(-18.0, -38.0, 98.0)])[0], H + _lat([(5.0, 15.0, -5.0)])[0] * [1, 1, 1], 7.0, 14.0), 6.0
     )
 
@@ -374,7 +374,7 @@ def left_innominate_sdf(p: FloatArray, sacrum: FloatArray, params: AnatomyParame
     from_plane = (p - _lat(SI_PLANE_POINT)[0]) @ si_plane_normal_left()
     shell = np.maximum(params.si_joint_space_mm - from_plane, from_plane - (params.si_joint_space_mm + 12.0))
     slab = np.maximum(shell, in_l)
-    d = _sdf.smooth_union(d, slab, 3.0)
+    d = sdf.smooth_union(d, slab, 3.0)
 
     def on_sacrum_face(pt: FloatArray) -> FloatArray:
         # lateral position of the sacrum's surface at (x, y): march inward from far lateral
@@ -390,38 +390,38 @@ def left_innominate_sdf(p: FloatArray, sacrum: FloatArray, params: AnatomyParame
     corner3 = on_sacrum_face(corner)
     for e in ends:
         e3 = on_sacrum_face(e)
-        d = _sdf.smooth_union(d, c.cone(corner3 + [0, 0, -17.0], e3 + [0, 0, -17.0], r + 3, r + 3), 6.0)
+        d = sdf.smooth_union(d, c.cone(corner3 + [0, 0, -17.0], e3 + [0, 0, -17.0], r + 3, r + 3), 6.0)
     # Iliac tuberosity behind the joint, up to the PSIS.
-    d = _sdf.smooth_union(d, c.ellipsoid(_lat([(-139.0, 20.0, 57.0)])[0], (12.0, 24.0, 11.0)), 8.0)
+    d = sdf.smooth_union(d, c.ellipsoid(_lat([(-139.0, 20.0, 57.0)])[0], (12.0, 24.0, 11.0)), 8.0)
 
     # Acetabulum: a thick cup around the hip centre, opening laterally, anteriorly and down.
     # Blob and socket spheres meet ~2 mm beyond the hip centre, so the rim is a near-hemisphere.
-    d = _sdf.smooth_union(d, c.sphere(H - open_dir * 14.0, ACETABULUM_RADIUS + 4.3), 8.0)
+    d = sdf.smooth_union(d, c.sphere(H - open_dir * 14.0, ACETABULUM_RADIUS + 4.3), 8.0)
 
     # Pubis: superior ramus to the body; symphyseal body; pubic tubercle.
     pubic_body = _lat([(-20.0, -92.0, 9.0)])[0]
-    d = _sdf.smooth_union(
+    d = sdf.smooth_union(
         d, c.cone(H + _lat([(22.0, -8.0, -20.0)])[0] * [1, 1, 1], _lat([(-14.0, -80.0, 20.0)])[0], 11.0, 9.0), 6.0
     )
-    d = _sdf.smooth_union(d, c.ellipsoid(pubic_body, (10.0, 23.0, 13.0)), 6.0)
-    d = _sdf.smooth_union(d, c.sphere(_lat([(-9.0, -77.0, 22.0)])[0], 5.5), 3.0)  # pubic tubercle
+    d = sdf.smooth_union(d, c.ellipsoid(pubic_body, (10.0, 23.0, 13.0)), 6.0)
+    d = sdf.smooth_union(d, c.sphere(_lat([(-9.0, -77.0, 22.0)])[0], 5.5), 3.0)  # pubic tubercle
     # Inferior pubic ramus and ischial ramus down to the tuberosity.
     ramus = _lat([(-22.0, -108.0, 12.0), (-45.0, -126.0, 30.0), (-72.0, -130.0, 48.0)])
-    d = _sdf.smooth_union(d, c.chain(ramus, [7.5, 6.0, 7.5], 4.0), 5.0)
+    d = sdf.smooth_union(d, c.chain(ramus, [7.5, 6.0, 7.5], 4.0), 5.0)
     # Ischial tuberosity and body up to the acetabulum.
     tuber = _lat([(-84.0, -124.0, 56.0)])[0]
-    d = _sdf.smooth_union(d, c.ellipsoid(tuber, (14.0, 17.0, 11.0)), 6.0)
-    d = _sdf.smooth_union(
+    d = sdf.smooth_union(d, c.ellipsoid(tuber, (14.0, 17.0, 11.0)), 6.0)
+    d = sdf.smooth_union(
         d, c.cone(tuber + [2.0, 8.0, 0.0], H + _lat([(-25.0, -12.0, -6.0)])[0] * [1, 1, 1], 11.0, 15.0), 7.0
     )
     # Ischial spine: a short point on the posterior border.
-    d = _sdf.smooth_union(d, c.cone(_lat([(-84.0, -82.0, 62.0)])[0], _lat([(-101.0, -86.0, 49.0)])[0], 7.0, 2.5), 4.0)
+    d = sdf.smooth_union(d, c.cone(_lat([(-84.0, -82.0, 62.0)])[0], _lat([(-101.0, -86.0, 49.0)])[0], 7.0, 2.5), 4.0)
 
     # Hollow the socket.
-    d = _sdf.smooth_subtraction(d, c.sphere(H, ACETABULUM_RADIUS), 5.0)
+    d = sdf.smooth_subtraction(d, c.sphere(H, ACETABULUM_RADIUS), 5.0)
     # Carve the joints: keep clear of the sacrum by the SI space and of the midline by half the pubic gap.
-    d = _sdf.smooth_intersection(d, params.si_joint_space_mm - sacrum, 1.5)
-    d = _sdf.smooth_intersection(d, p[:, 2] + params.pubic_gap_mm / 2.0, 1.5)
+    d = sdf.smooth_intersection(d, params.si_joint_space_mm - sacrum, 1.5)
+    d = sdf.smooth_intersection(d, p[:, 2] + params.pubic_gap_mm / 2.0, 1.5)
     return d
 
 

@@ -43,6 +43,7 @@ from numpy.typing import NDArray
 from pelvis3d.anatomy import BODIES, Anatomy, Dof, JointSurface, Landmark, ReadOnlyMap
 from pelvis3d.anatomy.derive import derive_joint_surfaces, derive_landmarks, isb_frame
 from pelvis3d.anatomy.joints import default_joints
+from pelvis3d.anatomy.vtk_files import VTK_SUFFIXES, read_vtk_triangles
 from pelvis3d.errors import AnatomyFileError
 
 __all__ = ["MeshQualityWarning", "anatomy_from_meshes", "load_model_file", "MESH_SUFFIXES", "UNITS"]
@@ -83,14 +84,8 @@ def _read_mesh(source: Any, label: str) -> tuple[NDArray[np.float64], NDArray[np
             f"{label}: mesh file {path} has an unsupported type; allowed: {', '.join(MESH_SUFFIXES)}"
         )
     try:
-        if suffix in (".vtp", ".vtk", ".vtu"):
-            from pelvis3d.scene import prepare_offscreen
-
-            prepare_offscreen()
-            import pyvista
-
-            mesh = pyvista.read(str(path)).extract_surface(algorithm="dataset_surface").triangulate()
-            vertices, faces = np.asarray(mesh.points, float), np.asarray(mesh.regular_faces, np.int64)
+        if suffix in VTK_SUFFIXES:
+            vertices, faces = read_vtk_triangles(path)
         else:
             import trimesh
 

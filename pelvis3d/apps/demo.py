@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pelvis3d.apps.report import metrics_table
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
-from pelvis3d.report import metrics_table
 
 __all__ = ["run_demo"]
 
@@ -33,8 +33,8 @@ def run_demo(
     list of Path
         The files written.
     """
-    from pelvis3d._io import atomic_path
-    from pelvis3d.render import article_panels, render_animation, render_figure, render_image
+    from pelvis3d.files import atomic_path
+    from pelvis3d.render.layouts import article_panels, render_animation, render_figure, render_image
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pelvis3d._io import atomic_path, check_output_path
+from pelvis3d.files import atomic_path, check_output_path
 from pelvis3d.model import Pelvis
-from pelvis3d.motions import Motion, get_motion
+from pelvis3d.motions.motion import Motion, get_motion
 
 __all__ = ["COLUMNS", "motion_metrics", "write_metrics_csv", "plot_metrics"]
 

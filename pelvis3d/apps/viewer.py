@@ -26,7 +26,7 @@ import numpy as np
 from pelvis3d.errors import Pelvis3dError, PhysiologicalRangeWarning
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
-from pelvis3d.motions import get_motion
+from pelvis3d.motions.motion import get_motion
 
 __all__ = ["NoDisplayError", "Viewer", "view", "has_display", "VIEW_KEYS"]
 
@@ -101,17 +101,18 @@ class Viewer:
                 "no display found for a window; use 'pelvis3d serve' for the viewer in a browser, "
                 "or 'pelvis3d image' / 'pelvis3d animate' to render offscreen"
             )
-        from pelvis3d.scene import PelvisScene, _pv
+        from pelvis3d.render.backend import import_pyvista
+        from pelvis3d.render.scene import PelvisScene
 
-        pv = _pv()
+        pv = import_pyvista()
         self.pelvis = pelvis or Pelvis()
         self.size = (int(size[0]), int(size[1]))
         self.output_dir = Path(output_dir or ".")
         self.plotter = pv.Plotter(window_size=list(self.size), off_screen=off_screen, title="pelvis3d")
         self.exercise = None
         if exercise is not None:
-            from pelvis3d.exercise_render import ExerciseScene
-            from pelvis3d.exercises import get_exercise
+            from pelvis3d.motions.exercises import get_exercise
+            from pelvis3d.render.exercise import ExerciseScene
 
             self.exercise = get_exercise(exercise) if isinstance(exercise, str) else exercise
             self.exercise_scene = ExerciseScene(
@@ -246,7 +247,7 @@ class Viewer:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PhysiologicalRangeWarning)
             if self.exercise is not None:
-                from pelvis3d.exercises import ExerciseFrame
+                from pelvis3d.motions.exercises import ExerciseFrame
 
                 frame = ExerciseFrame(self.pose(), self.exercise.frame_at(self._play_t).hips)
                 self.exercise_scene.set_frame(frame, direction=direction)
@@ -323,21 +324,21 @@ class Viewer:
 
     def screenshot(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Save what is on screen as a PNG (default: ``pelvis3d-view-NNN.png``)."""
-        from pelvis3d._io import atomic_path
-        from pelvis3d.render import _save_png
+        from pelvis3d.files import atomic_path
+        from pelvis3d.render.writers import save_png
 
         if path is None:
             self._shots += 1
             path = self.output_dir / f"pelvis3d-view-{self._shots:03d}.png"
         out = Path(path)
-        _save_png(out, self.scene.screenshot()[..., :3])
+        save_png(out, self.scene.screenshot()[..., :3])
         self._status(f"saved {out}")
         del atomic_path
         return out
 
     def toggle_recording(self) -> Path | None:
         """Start or stop recording a GIF of what is shown (one frame per change)."""
-        from pelvis3d._gif import GifWriter
+        from pelvis3d.render.writers import GifWriter
 
         if self._recorder is None:
             n = 1

@@ -121,11 +121,11 @@ def listing(what: str, pelvis=None) -> str:
         derived = pelvis.derived or {"(nothing)": "every joint surface, landmark and pivot was given"}
         return "\n".join(f"{k}: {v}" for k, v in derived.items())
     if what == "views":
-        from pelvis3d.views import VIEWS
+        from pelvis3d.render.views import VIEWS
 
         return "\n".join(f"{n:8s} {v.description}" for n, v in VIEWS.items())
     if what == "motions":
-        from pelvis3d.motions import MOTIONS
+        from pelvis3d.motions.motion import MOTIONS
 
         return "\n".join(f"{n:22s} {m.description}" for n, m in MOTIONS.items())
     raise ValueError(f"unknown listing {what!r}; allowed: dofs, landmarks, surfaces, derived, views, motions")

@@ -1,4 +1,7 @@
-"""A streaming animated-GIF writer.
+"""Frame writers: PNG, a streaming animated GIF, MP4 (H.264).
+
+Every writer writes to the path it is given; callers pass the temporary path of
+:func:`pelvis3d.files.atomic_path`, so nothing half-written is left under an output name.
 
 imageio's current GIF writer (Pillow) keeps every frame until it closes, so memory grows
 with the frame count. This writer encodes each frame as it arrives with Pillow's own GIF
@@ -8,13 +11,16 @@ first frame, so memory stays flat and the same frames always give the same bytes
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["GifWriter"]
+from pelvis3d.files import atomic_path
+
+__all__ = ["GifWriter", "save_png", "write_gif", "write_mp4", "colormap_colours"]
 
 
 class GifWriter:
@@ -83,3 +89,71 @@ class GifWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def save_png(path: Path, image: NDArray[np.uint8]) -> None:
+    """Write ``image`` (``(H, W, 3|4)`` uint8) to ``path`` as PNG, atomically."""
+    import imageio.v3 as iio
+
+    with atomic_path(path) as tmp:
+        iio.imwrite(tmp, image, extension=".png")
+
+
+def colormap_colours() -> NDArray[np.uint8]:
+    """32 colours of the joint-space colour map, reserved in GIF palettes."""
+    from matplotlib import colormaps
+
+    cmap = colormaps["RdBu"]
+    return (np.array([cmap(x)[:3] for x in np.linspace(0, 1, 32)]) * 255).astype(np.uint8)
+
+
+def write_gif(tmp: Path, first: NDArray, rest: Iterable[NDArray], fps: float, bar) -> None:
+    """Stream ``first`` then ``rest`` (RGB frames) to a looping GIF at ``tmp``; ``bar`` counts frames."""
+    try:
+        extra = colormap_colours()
+    except ImportError:  # matplotlib is optional; the palette then comes from the first frame only
+        extra = None
+    with GifWriter(tmp, fps=fps, extra_colours=extra) as writer:
+        writer.append(first)
+        bar.update(1)
+        for frame in rest:
+            writer.append(frame)
+            bar.update(1)
+
+
+def write_mp4(tmp: Path, first: NDArray, rest: Iterable[NDArray], fps: float, bar) -> None:
+    """Encode ``first`` then ``rest`` (RGB frames) as H.264 MP4 at ``tmp``; ``bar`` counts frames."""
+    import imageio_ffmpeg
+
+    h, w = first.shape[:2]
+    writer = imageio_ffmpeg.write_frames(
+        str(tmp),
+        (w, h),
+        fps=fps,
+        codec="libx264",
+        pix_fmt_out="yuv420p",
+        quality=None,
+        output_params=[
+            "-crf",
+            "20",
+            "-preset",
+            "medium",
+            "-threads",
+            "1",
+            "-map_metadata",
+            "-1",
+            "-fflags",
+            "+bitexact",
+            "-flags:v",
+            "+bitexact",
+        ],
+        macro_block_size=2,
+        ffmpeg_log_level="error",
+    )
+    writer.send(None)
+    writer.send(np.ascontiguousarray(first))
+    bar.update(1)
+    for frame in rest:
+        writer.send(np.ascontiguousarray(frame))
+        bar.update(1)
+    writer.close()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from pelvis3d._checks import known_name
+from pelvis3d.validation import known_name
 
 __all__ = ["View", "VIEWS", "view_vectors"]
 

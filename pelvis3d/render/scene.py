@@ -6,40 +6,32 @@ so a new frame costs little beyond the render itself. Rendering (:mod:`pelvis3d.
 the desktop viewer and the browser app all draw through this class.
 
 Rendering needs OpenGL; without a display on Linux the scene renders offscreen (EGL or
-OSMesa from Mesa), see :func:`prepare_offscreen`.
+OSMesa from Mesa), see :func:`pelvis3d.render.backend.prepare_offscreen`.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from pelvis3d._checks import known_name, real_number
 from pelvis3d.anatomy import BODIES
+from pelvis3d.colours import BODY_COLOURS
 from pelvis3d.errors import PoseError, PoseTypeError
 from pelvis3d.kinematics import SI_DOF_NAMES, Pose, relative_transform
 from pelvis3d.model import MAX_EXAGGERATION, Pelvis, PosedPelvis
-from pelvis3d.views import VIEWS, view_vectors
+from pelvis3d.render.backend import import_pyvista, polydata
+from pelvis3d.render.views import VIEWS, view_vectors
+from pelvis3d.validation import known_name, real_number
 
 __all__ = [
-    "BODY_COLOURS",
     "COLORMAP_LIMIT_MM",
     "Overlays",
     "PelvisScene",
-    "prepare_offscreen",
 ]
 
-#: One colour per body, kept in every picture (bone-like, told apart at a glance).
-BODY_COLOURS: Mapping[str, str] = {
-    "sacrum": "#d7a77e",
-    "left_innominate": "#ece3cf",
-    "right_innominate": "#e2d3b4",
-}
 GHOST_COLOUR = "#7b93b8"
 ARROW_COLOUR = "#c2410c"
 TEXT_COLOUR = "#1f2937"
@@ -57,16 +49,6 @@ _LABELS_BY_VIEW: Mapping[str, tuple[str, ...]] = {
     "outlet": ("pubic", "ischial_tuberosity", "sacrum"),
     "oblique": ("asis", "si", "pubic", "hip"),
 }
-
-
-def prepare_offscreen() -> None:
-    """Choose an offscreen OpenGL window when there is no display (Linux), before VTK loads.
-
-    VTK's wheels fall back from X to EGL or OSMesa on their own; naming EGL up front skips
-    the failed X attempt and its warning. A value the user already set is kept.
-    """
-    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
 
 
 @dataclass(frozen=True)
@@ -123,19 +105,6 @@ class Overlays:
         return [f.name for f in fields(self) if getattr(self, f.name)]
 
 
-def _pv():
-    prepare_offscreen()
-    import pyvista
-
-    return pyvista
-
-
-def _polydata(vertices: NDArray, faces: NDArray):
-    pv = _pv()
-    cells = np.hstack([np.full((len(faces), 1), 3, dtype=np.int64), np.asarray(faces, np.int64)]).ravel()
-    return pv.PolyData(np.asarray(vertices, float), cells)
-
-
 def _matrix(t: NDArray) -> NDArray:
     return np.ascontiguousarray(np.asarray(t, dtype=float))
 
@@ -166,7 +135,7 @@ class PelvisScene:
     size : (int, int)
         Image size in pixels (width, height).
     view : str
-        Camera preset (see :data:`pelvis3d.views.VIEWS`).
+        Camera preset (see :data:`pelvis3d.render.views.VIEWS`).
     exaggeration : float
         Display factor for the pelvic-ring angles (1-20); the caption states it.
     overlays : Overlays or str
@@ -198,7 +167,7 @@ class PelvisScene:
         title: str | None = None,
         plotter=None,
     ) -> None:
-        pv = _pv()
+        pv = import_pyvista()
         self.pelvis = pelvis if pelvis is not None else Pelvis()
         self.size = _check_size(size)
         self.overlays = Overlays.parse(overlays)
@@ -232,7 +201,7 @@ class PelvisScene:
         self.meshes = {}
         self.actors = {}
         for body in BODIES:
-            mesh = _polydata(a.vertices[body], a.faces[body]).compute_normals(
+            mesh = polydata(a.vertices[body], a.faces[body]).compute_normals(
                 split_vertices=False, consistent_normals=False, auto_orient_normals=False
             )
             self.meshes[body] = mesh
@@ -291,7 +260,7 @@ class PelvisScene:
             remap[surf.vertices] = np.arange(len(surf.vertices))
             normals = np.asarray(self.meshes[surf.body].point_data["Normals"])[surf.vertices]
             pts = np.asarray(a.vertices[surf.body])[surf.vertices] + 0.12 * normals  # sit just above the bone
-            patch = _polydata(pts, remap[faces[keep]])
+            patch = polydata(pts, remap[faces[keep]])
             patch.point_data["joint space change (mm)"] = np.zeros(len(surf.vertices))
             actor = self.plotter.add_mesh(
                 patch,
@@ -346,7 +315,7 @@ class PelvisScene:
         self.arrow_actors: dict[tuple[str, int], object] = {}
         if not self.overlays.arrows:
             return
-        pv = _pv()
+        pv = import_pyvista()
         lm = self.pelvis.landmarks
         top = max(np.asarray(self.pelvis.anatomy.vertices[b])[:, 1].max() for b in BODIES) + 8.0
         for side in ("left", "right"):

@@ -16,8 +16,8 @@ from pathlib import Path
 from pelvis3d.errors import Pelvis3dError, PhysiologicalRangeWarning
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
-from pelvis3d.motions import get_motion
-from pelvis3d.views import VIEWS
+from pelvis3d.motions.motion import get_motion
+from pelvis3d.render.views import VIEWS
 
 __all__ = ["PortInUseError", "build_app", "serve"]
 
@@ -55,7 +55,7 @@ def build_app(
     from trame.widgets import vuetify3 as v3
     from trame_pyvista import plotter_ui
 
-    from pelvis3d.scene import PelvisScene
+    from pelvis3d.render.scene import PelvisScene
 
     model = pelvis or Pelvis()
     recorder_hook: dict = {}
@@ -169,15 +169,15 @@ def build_app(
     shots = {"n": 0, "gif": None}
 
     def screenshot() -> None:
-        from pelvis3d.render import _save_png
+        from pelvis3d.render.writers import save_png
 
         shots["n"] += 1
         path = Path(output_dir) / f"pelvis3d-web-{shots['n']:03d}.png"
-        _save_png(path, scene.screenshot()[..., :3])
+        save_png(path, scene.screenshot()[..., :3])
         state.status_text = f"saved {path.resolve()}"
 
     def toggle_recording() -> None:
-        from pelvis3d._gif import GifWriter
+        from pelvis3d.render.writers import GifWriter
 
         if shots["gif"] is None:
             target = Path(output_dir) / f"pelvis3d-web-recording-{shots['n'] + 1:03d}.gif"

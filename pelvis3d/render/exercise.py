@@ -10,11 +10,19 @@ from pathlib import Path
 
 import numpy as np
 
-from pelvis3d._io import atomic_path, check_output_path
 from pelvis3d.errors import PhysiologicalRangeWarning
-from pelvis3d.exercises import Exercise, ExerciseFrame, _all_meshes, exercise_transforms, get_exercise, support_plane
+from pelvis3d.files import atomic_path, check_output_path
 from pelvis3d.model import Pelvis
-from pelvis3d.scene import PelvisScene, _polydata, _pv
+from pelvis3d.motions.exercises import (
+    Exercise,
+    ExerciseFrame,
+    _all_meshes,
+    exercise_transforms,
+    get_exercise,
+    support_plane,
+)
+from pelvis3d.render.backend import import_pyvista, polydata
+from pelvis3d.render.scene import PelvisScene
 
 __all__ = ["ExerciseScene", "render_exercise", "render_exercise_figure"]
 
@@ -22,7 +30,7 @@ FEMUR_COLOUR = "#e7e0d2"
 
 
 class ExerciseScene:
-    """A :class:`~pelvis3d.scene.PelvisScene` with femurs and the exercise's floor or wall."""
+    """A :class:`~pelvis3d.render.scene.PelvisScene` with femurs and the exercise's floor or wall."""
 
     def __init__(
         self,
@@ -34,7 +42,7 @@ class ExerciseScene:
         overlays="all",
         plotter=None,
     ):
-        pv = _pv()
+        pv = import_pyvista()
         self.exercise = exercise
         self.pelvis = pelvis or Pelvis()
         self.exaggeration = float(exaggeration)
@@ -44,7 +52,7 @@ class ExerciseScene:
         self.femur_actors = {}
         for side in ("left", "right"):
             v, f = meshes[f"{side}_femur"]
-            mesh = _polydata(v, f).compute_normals(split_vertices=False)
+            mesh = polydata(v, f).compute_normals(split_vertices=False)
             self.femur_actors[side] = self.plotter.add_mesh(
                 mesh, color=FEMUR_COLOUR, smooth_shading=True, specular=0.2, name=f"{side}_femur"
             )
@@ -122,7 +130,7 @@ def render_exercise(
     """Render an exercise to a GIF or MP4 (streamed, atomic)."""
     from tqdm import tqdm
 
-    from pelvis3d.render import _write_gif, _write_mp4
+    from pelvis3d.render.writers import write_gif, write_mp4
 
     out = check_output_path(path, (".gif", ".mp4"))
     ex = exercise if isinstance(exercise, Exercise) else get_exercise(exercise, coupling)
@@ -148,7 +156,7 @@ def render_exercise(
     )
     try:
         with atomic_path(out) as tmp:
-            (_write_gif if out.suffix.lower() == ".gif" else _write_mp4)(tmp, first, frames_iter, fps, bar)
+            (write_gif if out.suffix.lower() == ".gif" else write_mp4)(tmp, first, frames_iter, fps, bar)
     finally:
         bar.close()
         scene.close()
@@ -165,7 +173,7 @@ def render_exercise_figure(
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
 ) -> Path:
     """The key position from the pelvis's top and rear, side by side in one PNG."""
-    from pelvis3d.render import _save_png
+    from pelvis3d.render.writers import save_png
 
     out = check_output_path(path, (".png",))
     ex = exercise if isinstance(exercise, Exercise) else get_exercise(exercise, coupling)
@@ -180,5 +188,5 @@ def render_exercise_figure(
             images.append(scene.screenshot()[..., :3])
     finally:
         scene.close()
-    _save_png(out, np.concatenate(images, axis=1))
+    save_png(out, np.concatenate(images, axis=1))
     return out

@@ -15,14 +15,15 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from pelvis3d._checks import known_name, real_number
-from pelvis3d._io import atomic_path, check_output_path
 from pelvis3d.errors import PoseError, PoseTypeError
+from pelvis3d.files import atomic_path, check_output_path
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
-from pelvis3d.motions import Motion, get_motion
-from pelvis3d.scene import Overlays, PelvisScene
-from pelvis3d.views import VIEWS
+from pelvis3d.motions.motion import Motion, get_motion
+from pelvis3d.render.scene import Overlays, PelvisScene
+from pelvis3d.render.views import VIEWS
+from pelvis3d.render.writers import save_png, write_gif, write_mp4
+from pelvis3d.validation import known_name, real_number
 
 __all__ = [
     "Panel",
@@ -77,13 +78,6 @@ def _pelvis(pelvis: Pelvis | str | os.PathLike[str] | None) -> Pelvis:
     return Pelvis(pelvis)
 
 
-def _save_png(path: Path, image: NDArray[np.uint8]) -> None:
-    import imageio.v3 as iio
-
-    with atomic_path(path) as tmp:
-        iio.imwrite(tmp, image, extension=".png")
-
-
 def render_image(
     pose: Pose | None,
     path: str | os.PathLike[str],
@@ -106,7 +100,7 @@ def render_image(
     path : path-like
         Output ``.png``.
     view : str
-        A preset from :data:`pelvis3d.views.VIEWS` (``top``, ``rear``, ``front``, ...).
+        A preset from :data:`pelvis3d.render.views.VIEWS` (``top``, ``rear``, ``front``, ...).
     size : (int, int)
         Width and height, pixels.
     exaggeration : float
@@ -147,7 +141,7 @@ def render_image(
         scene.fit_postures([pose])
         scene.set_pose(pose)
         scene.set_title(_default_title(view, pose) if title is None else title)
-        _save_png(out, scene.screenshot())
+        save_png(out, scene.screenshot())
     finally:
         scene.close()
     return out
@@ -237,15 +231,15 @@ def render_figure(
         sheet[head + r * h - 1 : head + r * h + 1, :] = 225
     if title:
         sheet[:head] = _text_banner(title, sheet.shape[1], head)
-    _save_png(out, sheet)
+    save_png(out, sheet)
     return out
 
 
 def _text_banner(text: str, width: int, height: int) -> NDArray[np.uint8]:
     """A white strip with centred text, rendered with VTK (no extra font dependency)."""
-    from pelvis3d.scene import _pv
+    from pelvis3d.render.backend import import_pyvista
 
-    pv = _pv()
+    pv = import_pyvista()
     pl = pv.Plotter(off_screen=True, window_size=[width, height])
     pl.set_background("white")
     pl.add_text(text, position=(width / 2, height * 0.3), font_size=max(10, height // 4), color="#1f2937")
@@ -379,9 +373,9 @@ def render_animation(
     try:
         with atomic_path(out) as tmp:
             if out.suffix.lower() == ".gif":
-                _write_gif(tmp, first, stream, fps, bar)
+                write_gif(tmp, first, stream, fps, bar)
             else:
-                _write_mp4(tmp, first, stream, fps, bar)
+                write_mp4(tmp, first, stream, fps, bar)
     finally:
         bar.close()
         stream.close()
@@ -394,62 +388,3 @@ def _frame_count(motion, frames, duration, fps, amplitude) -> int:
     if duration is not None:
         return max(2, int(round(float(duration) * float(fps))))
     return max(2, int(round(get_motion(motion, amplitude).duration * float(fps))))
-
-
-def _colormap_colours() -> NDArray[np.uint8]:
-    from matplotlib import colormaps
-
-    cmap = colormaps["RdBu"]
-    return (np.array([cmap(x)[:3] for x in np.linspace(0, 1, 32)]) * 255).astype(np.uint8)
-
-
-def _write_gif(tmp: Path, first: NDArray, rest: Iterable[NDArray], fps: float, bar) -> None:
-    from pelvis3d._gif import GifWriter
-
-    try:
-        extra = _colormap_colours()
-    except ImportError:  # matplotlib is optional; the palette then comes from the first frame only
-        extra = None
-    with GifWriter(tmp, fps=fps, extra_colours=extra) as writer:
-        writer.append(first)
-        bar.update(1)
-        for frame in rest:
-            writer.append(frame)
-            bar.update(1)
-
-
-def _write_mp4(tmp: Path, first: NDArray, rest: Iterable[NDArray], fps: float, bar) -> None:
-    import imageio_ffmpeg
-
-    h, w = first.shape[:2]
-    writer = imageio_ffmpeg.write_frames(
-        str(tmp),
-        (w, h),
-        fps=fps,
-        codec="libx264",
-        pix_fmt_out="yuv420p",
-        quality=None,
-        output_params=[
-            "-crf",
-            "20",
-            "-preset",
-            "medium",
-            "-threads",
-            "1",
-            "-map_metadata",
-            "-1",
-            "-fflags",
-            "+bitexact",
-            "-flags:v",
-            "+bitexact",
-        ],
-        macro_block_size=2,
-        ffmpeg_log_level="error",
-    )
-    writer.send(None)
-    writer.send(np.ascontiguousarray(first))
-    bar.update(1)
-    for frame in rest:
-        writer.send(np.ascontiguousarray(frame))
-        bar.update(1)
-    writer.close()

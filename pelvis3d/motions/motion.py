@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pelvis3d._checks import known_name, real_number
 from pelvis3d.errors import PoseError, PoseTypeError
 from pelvis3d.kinematics import DOF_NAMES, Pose
+from pelvis3d.validation import known_name, real_number
 
 __all__ = ["EASINGS", "Keyframe", "Motion", "MOTIONS", "get_motion"]
 

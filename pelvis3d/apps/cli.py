@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from pelvis3d.errors import Pelvis3dError
 from pelvis3d.kinematics import Pose
-from pelvis3d.motions import get_motion
+from pelvis3d.motions.motion import get_motion
 
 __all__ = ["main", "build_parser"]
 
@@ -59,7 +59,7 @@ def _load_pelvis(args: argparse.Namespace):
 
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
-    from pelvis3d.report import metrics_table
+    from pelvis3d.apps.report import metrics_table
 
     pelvis = _load_pelvis(args)
     pose = _pose_from(args)
@@ -78,7 +78,7 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from pelvis3d.report import listing
+    from pelvis3d.apps.report import listing
 
     pelvis = _load_pelvis(args) if args.what in ("dofs", "landmarks", "surfaces", "derived") else None
     print(listing(args.what, pelvis))
@@ -156,7 +156,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _cmd_image(args: argparse.Namespace) -> int:
-    from pelvis3d.render import render_image
+    from pelvis3d.render.layouts import render_image
 
     pelvis = _load_pelvis(args)
     out = render_image(
@@ -169,7 +169,7 @@ def _cmd_image(args: argparse.Namespace) -> int:
 
 
 def _cmd_figure(args: argparse.Namespace) -> int:
-    from pelvis3d.render import article_panels, render_figure
+    from pelvis3d.render.layouts import article_panels, render_figure
 
     pelvis = _load_pelvis(args)
     out = render_figure(
@@ -182,7 +182,7 @@ def _cmd_figure(args: argparse.Namespace) -> int:
 
 
 def _cmd_animate(args: argparse.Namespace) -> int:
-    from pelvis3d.render import render_animation
+    from pelvis3d.render.layouts import render_animation
 
     pelvis = _load_pelvis(args)
     out = render_animation(
@@ -192,7 +192,7 @@ def _cmd_animate(args: argparse.Namespace) -> int:
     )  # fmt: skip
     print(out)
     if args.metrics:
-        from pelvis3d.timeline import plot_metrics, write_metrics_csv
+        from pelvis3d.export.timeline import plot_metrics, write_metrics_csv
 
         n = args.frames or max(2, int(round(get_motion(args.motion, args.amplitude).duration * args.fps)))
         print(
@@ -208,7 +208,7 @@ def _cmd_animate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from pelvis3d.demo import run_demo
+    from pelvis3d.apps.demo import run_demo
 
     pelvis = _load_pelvis(args)
     for path in run_demo(args.out, pelvis=pelvis, frames=args.frames, progress=None):
@@ -225,8 +225,8 @@ def _print_credit(pelvis) -> None:
 
 
 def _add_rendering_commands(sub: argparse._SubParsersAction) -> None:
-    from pelvis3d.motions import MOTIONS
-    from pelvis3d.views import VIEWS
+    from pelvis3d.motions.motion import MOTIONS
+    from pelvis3d.render.views import VIEWS
 
     raw = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser(
@@ -315,7 +315,7 @@ def _add_rendering_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_view(args: argparse.Namespace) -> int:
-    from pelvis3d.viewer import Viewer, has_display
+    from pelvis3d.apps.viewer import Viewer, has_display
 
     if not has_display():  # say so before loading anything heavy
         raise _no_display()
@@ -330,7 +330,7 @@ def _cmd_view(args: argparse.Namespace) -> int:
 
 
 def _no_display():
-    from pelvis3d.viewer import NoDisplayError
+    from pelvis3d.apps.viewer import NoDisplayError
 
     return NoDisplayError(
         "no display found for a window; use 'pelvis3d serve' for the viewer in a browser, "
@@ -339,8 +339,8 @@ def _no_display():
 
 
 def _add_viewer_commands(sub: argparse._SubParsersAction) -> None:
-    from pelvis3d.viewer import HELP
-    from pelvis3d.views import VIEWS
+    from pelvis3d.apps.viewer import HELP
+    from pelvis3d.render.views import VIEWS
 
     p = sub.add_parser(
         "view",
@@ -371,7 +371,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         import trame_pyvista  # noqa: F401
     except ImportError:
         raise ValueError('the browser viewer needs trame: pip install "pelvis3d[web]"') from None
-    from pelvis3d.web import check_port, serve
+    from pelvis3d.apps.web import check_port, serve
 
     check_port(args.host, args.port)  # before loading the model: a taken port fails fast
     pelvis = _load_pelvis(args)
@@ -384,7 +384,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _add_serve_command(sub: argparse._SubParsersAction) -> None:
-    from pelvis3d.views import VIEWS
+    from pelvis3d.render.views import VIEWS
 
     p = sub.add_parser(
         "serve",
@@ -406,7 +406,7 @@ def _add_serve_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from pelvis3d.export import export_animation, export_meshes
+    from pelvis3d.export.meshes import export_animation, export_meshes
 
     pelvis = _load_pelvis(args)
     if args.motion:
@@ -427,7 +427,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _add_export_command(sub: argparse._SubParsersAction) -> None:
-    from pelvis3d.motions import MOTIONS
+    from pelvis3d.motions.motion import MOTIONS
 
     p = sub.add_parser(
         "export",
@@ -450,7 +450,7 @@ def _add_export_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_exercise(args: argparse.Namespace) -> int:
-    from pelvis3d.exercise_render import render_exercise, render_exercise_figure
+    from pelvis3d.render.exercise import render_exercise, render_exercise_figure
 
     pelvis = _load_pelvis(args)
     if str(args.output).lower().endswith(".png"):
@@ -473,8 +473,8 @@ def _cmd_exercise(args: argparse.Namespace) -> int:
 
 
 def _add_exercise_command(sub: argparse._SubParsersAction) -> None:
-    from pelvis3d.exercises import EXERCISES
-    from pelvis3d.views import VIEWS
+    from pelvis3d.motions.exercises import EXERCISES
+    from pelvis3d.render.views import VIEWS
 
     p = sub.add_parser(
         "exercise",

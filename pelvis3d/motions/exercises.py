@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from pelvis3d._checks import known_name, real_number
 from pelvis3d.errors import LimitError, PoseError
 from pelvis3d.kinematics import DOF_NAMES, Pose, axis_angle_transform
 from pelvis3d.model import Pelvis
+from pelvis3d.validation import known_name, real_number
 
 __all__ = [
     "HipAngles",

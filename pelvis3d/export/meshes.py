@@ -17,13 +17,14 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial.transform import Rotation
 
-from pelvis3d._checks import known_name, real_number
-from pelvis3d._io import atomic_path, check_output_path
 from pelvis3d.anatomy import BODIES
+from pelvis3d.colours import BODY_COLOURS
 from pelvis3d.errors import PoseError
+from pelvis3d.files import atomic_path, check_output_path
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
-from pelvis3d.motions import Motion, get_motion
+from pelvis3d.motions.motion import Motion, get_motion
+from pelvis3d.validation import known_name, real_number
 
 __all__ = ["MESH_FORMATS", "export_meshes", "export_animation"]
 
@@ -77,8 +78,6 @@ def export_meshes(
         mesh.apply_scale(_UNITS[units])
     written = []
     if out.suffix.lower() == ".glb":
-        from pelvis3d.scene import BODY_COLOURS
-
         scene = trimesh.Scene()
         for body, mesh in meshes.items():
             mesh.visual = trimesh.visual.ColorVisuals(mesh, face_colors=_rgba(BODY_COLOURS[body]))
@@ -167,8 +166,6 @@ def export_animation(
     -------
     Path
     """
-    from pelvis3d.scene import BODY_COLOURS
-
     out = check_output_path(path, (".glb",))
     known_name(units, _UNITS, "units")
     m = get_motion(motion, amplitude)
