@@ -16,6 +16,11 @@ nutation           sacral **nutation**: the sacral base moves anterior-inferior.
 pelvis_tilt        whole pelvis **anterior** tilt (about the left-right axis).
 pelvis_obliquity   whole pelvis: the **right** side rises (about the anterior axis).
 pelvis_rotation    whole pelvis: the front turns toward the **left** (about the vertical axis).
+hip_flexion_l/_r   OpenSim's hip coordinates, names and signs (Delp et al. 1990; the
+hip_adduction_l/_r hip joints of Gait2392 and Hamner 2010): **flexion** (knee forward),
+hip_rotation_l/_r  **adduction** (knee toward the midline), **internal** rotation; body-fixed
+                   Z, X, Y about the hip centre (left: Z, -X, -Y). See :mod:`pelvis3d.legs`.
+knee_angle_l/_r    OpenSim's knee coordinate: 0 straight, **negative = flexion**.
 =================  ==========================================================================
 
 Transforms are ``(4, 4)`` arrays named ``T_A_B``: they map coordinates in frame B to
@@ -37,7 +42,15 @@ from numpy.typing import NDArray
 from pelvis3d.errors import PoseError, UnknownNameError
 from pelvis3d.validation import real_number
 
-__all__ = ["DOF_NAMES", "SI_DOF_NAMES", "Pose", "axis_angle_transform", "relative_transform"]
+__all__ = [
+    "DOF_NAMES",
+    "SI_DOF_NAMES",
+    "LEG_DOF_NAMES",
+    "POSE_NAMES",
+    "Pose",
+    "axis_angle_transform",
+    "relative_transform",
+]
 
 #: Every DOF name, in a fixed order.
 DOF_NAMES: tuple[str, ...] = (
@@ -52,6 +65,13 @@ DOF_NAMES: tuple[str, ...] = (
 )
 #: DOFs of the pelvic ring itself (scaled by exaggeration); the rest are whole-pelvis posture.
 SI_DOF_NAMES: tuple[str, ...] = DOF_NAMES[:5]
+#: Leg joint angles with OpenSim's coordinate names and signs (degrees); they move the legs of a
+#: scene that has them and never the pelvic ring.
+LEG_DOF_NAMES: tuple[str, ...] = tuple(
+    f"{joint}_{side}" for side in ("l", "r") for joint in ("hip_flexion", "hip_adduction", "hip_rotation", "knee_angle")
+)
+#: Every angle a :class:`Pose` holds: the pelvis's DOFs, then the legs'.
+POSE_NAMES: tuple[str, ...] = DOF_NAMES + LEG_DOF_NAMES
 
 
 @dataclass(frozen=True, init=False)
@@ -66,8 +86,8 @@ class Pose:
     tilt : float, optional
         Both innominates' anterior (+) / posterior (-) rotation, degrees.
     **angles : float
-        Any of :data:`DOF_NAMES`, degrees. A side given explicitly may not be combined
-        with the matching both-sides shorthand.
+        Any of :data:`DOF_NAMES` or :data:`LEG_DOF_NAMES`, degrees. A side given explicitly
+        may not be combined with the matching both-sides shorthand.
 
     Examples
     --------
@@ -85,12 +105,20 @@ class Pose:
     pelvis_tilt: float
     pelvis_obliquity: float
     pelvis_rotation: float
+    hip_flexion_l: float
+    hip_adduction_l: float
+    hip_rotation_l: float
+    knee_angle_l: float
+    hip_flexion_r: float
+    hip_adduction_r: float
+    hip_rotation_r: float
+    knee_angle_r: float
 
     def __init__(self, rotation: float | None = None, tilt: float | None = None, **angles: float) -> None:
         for name in angles:
-            if name not in DOF_NAMES:
-                raise UnknownNameError(f"unknown DOF {name!r}; allowed: rotation, tilt, {', '.join(DOF_NAMES)}")
-        values = {name: 0.0 for name in DOF_NAMES}
+            if name not in POSE_NAMES:
+                raise UnknownNameError(f"unknown DOF {name!r}; allowed: rotation, tilt, {', '.join(POSE_NAMES)}")
+        values = {name: 0.0 for name in POSE_NAMES}
         for short, value in (("rotation", rotation), ("tilt", tilt)):
             if value is None:
                 continue
@@ -130,15 +158,27 @@ class Pose:
 
     # ---- readers and operations ---------------------------------------------------------
     def as_dict(self) -> dict[str, float]:
-        """All angles by DOF name, degrees."""
+        """All angles by name (:data:`POSE_NAMES`: pelvis, then legs), degrees."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def pelvis_angles(self) -> dict[str, float]:
+        """The pelvis's angles (:data:`DOF_NAMES`), degrees."""
+        return {name: getattr(self, name) for name in DOF_NAMES}
+
+    def leg_angles(self) -> dict[str, float]:
+        """The legs' angles (:data:`LEG_DOF_NAMES`, OpenSim's names and signs), degrees."""
+        return {name: getattr(self, name) for name in LEG_DOF_NAMES}
+
+    def has_leg_motion(self) -> bool:
+        """True when any leg angle is non-zero."""
+        return any(getattr(self, name) != 0.0 for name in LEG_DOF_NAMES)
 
     def replace(self, **angles: float) -> Pose:
         """A copy with some angles changed."""
         return Pose(**{**self.as_dict(), **angles})
 
     def scaled(self, factor: float) -> Pose:
-        """The pelvic-ring angles multiplied by ``factor`` (whole-pelvis posture unchanged).
+        """The pelvic-ring angles multiplied by ``factor`` (whole-pelvis posture and legs unchanged).
 
         Used for exaggerated teaching images: the shown pose is ``pose.scaled(5)``.
         """
@@ -148,7 +188,9 @@ class Pose:
     def mirrored(self) -> Pose:
         """The left-right mirror image: sides swapped, obliquity and rotation negated."""
         d = self.as_dict()
+        legs = {name: d[name[:-1] + ("r" if name.endswith("_l") else "l")] for name in LEG_DOF_NAMES}
         return Pose(
+            **legs,
             left_rotation=d["right_rotation"],
             right_rotation=d["left_rotation"],
             left_tilt=d["right_tilt"],
@@ -167,7 +209,7 @@ class Pose:
         if not isinstance(other, Pose):
             return NotImplemented
         a, b = self.as_dict(), other.as_dict()
-        return Pose(**{n: a[n] + b[n] for n in DOF_NAMES})
+        return Pose(**{n: a[n] + b[n] for n in POSE_NAMES})
 
     def __repr__(self) -> str:
         nonzero = {n: v for n, v in self.as_dict().items() if v != 0.0}

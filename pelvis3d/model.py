@@ -181,7 +181,7 @@ class Pelvis:
         """
         if not isinstance(pose, Pose):
             raise PoseTypeError(f"pose must be a pelvis3d.Pose, got {type(pose).__name__}")
-        for name, value in pose.as_dict().items():
+        for name, value in pose.pelvis_angles().items():  # leg angles: pelvis3d.legs checks them
             dof = self.anatomy.dofs[name]
             lo, hi = dof.hard_deg
             if not lo <= value <= hi:
@@ -210,7 +210,7 @@ class Pelvis:
         -------
         dict of str to (4, 4) ndarray
         """
-        angles = pose.as_dict()
+        angles = pose.pelvis_angles()
         frames: dict[str, NDArray[np.float64]] = {"world": _IDENTITY}
         for child, parent, dofs in self._chain:
             t = frames[parent]

@@ -130,7 +130,7 @@ def test_viewer_plays_an_exercise(pelvis):
     with warnings.catch_warnings():  # lying prone is a posture, not a range to warn about
         warnings.simplefilter("error", PhysiologicalRangeWarning)
         v = Viewer(pelvis, size=(600, 400), off_screen=True, exercise="clamshell")
-    femur = v.exercise_scene.femur_actors["left"]
+    femur = v.exercise_scene.leg_actors["left_femur"]
     before = np.array(femur.user_matrix)
     assert v.pose().pelvis_tilt == 90.0  # prone
     v.toggle_play()

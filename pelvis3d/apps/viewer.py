@@ -239,18 +239,15 @@ class Viewer:
             "nutation": a["nutation"],
         }
         if self.exercise is not None:
-            return self.exercise.frame_at(self._play_t).pose.replace(**ring)
+            return self.exercise.pose_at(self._play_t).replace(**ring)
         return Pose(**ring)
 
     def apply(self, direction: dict | None = None) -> None:
         """Show the current slider pose (and, in an exercise, the femurs at the current time)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PhysiologicalRangeWarning)
-            if self.exercise is not None:
-                from pelvis3d.motions.exercises import ExerciseFrame
-
-                frame = ExerciseFrame(self.pose(), self.exercise.frame_at(self._play_t).hips)
-                self.exercise_scene.set_frame(frame, direction=direction)
+            if self.exercise is not None:  # the pose holds the exercise's legs at the current time
+                self.exercise_scene.set_pose(self.pose(), direction=direction)
             else:
                 self.scene.set_pose(self.pose(), direction=direction)
         self._after_change()
@@ -307,7 +304,7 @@ class Viewer:
             return
         if self.exercise is not None:
             self._play_t = (self._play_t + step) % self.exercise.duration
-            p = self.exercise.frame_at(self._play_t).pose
+            p = self.exercise.pose_at(self._play_t)
             direction = None
         else:
             self._play_t = (self._play_t + step) % self.motion.duration

@@ -1,254 +1,202 @@
-"""The article's two exercises: simplified femurs with ball-joint hips, a floor or a wall.
+"""The article's two exercises, as motions: keyframes of the pelvis, the hips and the knees, with
+the floor or wall the body uses.
 
-Hip angles are degrees relative to the innominate (the femur moves with its hip bone):
-``flexion`` (+ knee forward), ``abduction`` (+ knee out to the side), ``rotation``
-(+ external: the front of the knee turns out), applied in that order about the hip centre.
+An exercise is an ordinary :class:`~pelvis3d.motions.motion.Motion` whose poses carry leg
+angles (OpenSim's names and signs, :mod:`pelvis3d.legs`) and whose ``support`` says where the
+floor or wall goes; it plays, saves and loads like any motion, so a user can write their own
+exercise file (see ``Motion.save``). Whole-body placement is the pelvis's posture
+(``pelvis_tilt=90``: lying face down).
 
-* **Extreme Clamshell** (``clamshell``, left side): prone; the left leg slides into a
-  frog-leg (hip flexion + abduction + external rotation), then the knee lifts toward the
-  ceiling (more external rotation and abduction). The left innominate rotates externally with
-  the hip: ``coupling`` degrees of innominate rotation per degree of hip external rotation
-  (default 0.03: 1.5 deg of pelvic external rotation at 50 deg of hip rotation; settable).
+* **Extreme Clamshell** (``clamshell``, left side): prone; the left leg slides into a frog-leg
+  (hip flexion, abduction = negative ``hip_adduction_l``, external rotation = negative
+  ``hip_rotation_l``, knee bent), then the knee lifts toward the ceiling and holds 5 s.
 * **Wall Tap Hip Hinge** (``wall-tap-hip-hinge``, right stance): standing on the right leg,
-  the pelvis hinges back toward the wall (anterior tilt) while the left side reaches forward
-  (pelvis rotation); the right innominate rotates internally (``coupling`` degrees per degree
-  of hinge, default 0.03) and the right femur stays upright.
+  the pelvis hinges forward over the stance hip (anterior tilt) and turns, so the right buttock
+  reaches back to the wall.
 
-The floor (clamshell) or wall (hip hinge) is placed at the farthest reach of the bones over
-the whole motion, so no bone passes through it.
+**Coupling (assumed).** The innominate rotates with the hip: ``coupling`` degrees of innominate
+external rotation per degree of hip external rotation (clamshell), or of internal rotation per
+degree of hip flexion of the stance side (hinge). No published study measures innominate
+out-/in-flare against hip rotation in these exercises, so the default 0.03 deg/deg (1.35 deg at
+45 deg of hip rotation, inside the radiostereometric SI range of Kibsgard et al. 2012) is an
+assumption, and pictures say so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from pelvis3d.errors import LimitError, PoseError
-from pelvis3d.kinematics import DOF_NAMES, Pose, axis_angle_transform
+from pelvis3d.kinematics import SI_DOF_NAMES, Pose
+from pelvis3d.legs import knee_centres, leg_meshes, leg_transforms
 from pelvis3d.model import Pelvis
+from pelvis3d.motions.motion import Keyframe, Motion
 from pelvis3d.validation import known_name, real_number
 
 __all__ = [
-    "HipAngles",
-    "ExerciseFrame",
-    "Exercise",
+    "DEFAULT_COUPLING",
     "EXERCISES",
     "get_exercise",
-    "femur_mesh",
+    "clamshell",
+    "wall_tap_hip_hinge",
     "exercise_transforms",
-    "FEMURS",
+    "body_meshes",
+    "support_plane",
 ]
 
-FEMURS = ("left_femur", "right_femur")
-_HIP_LIMITS = {"flexion": (-30.0, 130.0), "abduction": (-30.0, 70.0), "rotation": (-60.0, 70.0)}
+#: Degrees of innominate rotation per degree of hip motion (assumed; see the module docstring).
+DEFAULT_COUPLING = 0.03
+#: The allowed coupling (deg per deg).
+COUPLING_RANGE = (0.0, 0.1)
 
 
-@dataclass(frozen=True)
-class HipAngles:
-    """Hip flexion, abduction and external rotation, degrees."""
-
-    flexion: float = 0.0
-    abduction: float = 0.0
-    rotation: float = 0.0
-
-    def __post_init__(self) -> None:
-        for name, (lo, hi) in _HIP_LIMITS.items():
-            v = real_number(getattr(self, name), f"hip {name}")
-            if not lo <= v <= hi:
-                raise LimitError(f"hip {name}={v:g} deg is beyond the allowed range [{lo:g}, {hi:g}] deg")
-
-
-@dataclass(frozen=True)
-class ExerciseFrame:
-    """A pelvis pose and both hips' angles."""
-
-    pose: Pose
-    hips: Mapping[str, HipAngles] = field(default_factory=lambda: {"left": HipAngles(), "right": HipAngles()})
-
-
-def _lerp(a: float, b: float, u: float) -> float:
-    return a + (b - a) * u
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """Keyframed exercise frames (time s, frame), eased, with the key position's time."""
-
-    name: str
-    keyframes: tuple[tuple[float, ExerciseFrame], ...]
-    description: str
-    key_time: float
-    support: str  # "floor" or "wall"
-    coupling: float
-
-    @property
-    def duration(self) -> float:
-        return float(self.keyframes[-1][0])
-
-    def frame_at(self, t: float) -> ExerciseFrame:
-        """The frame at time ``t`` (s), eased (cosine) between keyframes."""
-        t = min(max(float(t), 0.0), self.duration)
-        for (ta, fa), (tb, fb) in zip(self.keyframes, self.keyframes[1:], strict=False):
-            if ta <= t <= tb:
-                u = 0.5 - 0.5 * np.cos(np.pi * (t - ta) / (tb - ta))
-                pa, pb = fa.pose.as_dict(), fb.pose.as_dict()
-                pose = Pose(**{n: _lerp(pa[n], pb[n], u) for n in DOF_NAMES})
-                hips = {
-                    s: HipAngles(
-                        *(
-                            _lerp(getattr(fa.hips[s], k), getattr(fb.hips[s], k), u)
-                            for k in ("flexion", "abduction", "rotation")
-                        )
-                    )
-                    for s in ("left", "right")
-                }
-                return ExerciseFrame(pose, hips)
-        return self.keyframes[-1][1]
-
-    def sample_times(self, frames: int) -> NDArray[np.float64]:
-        """Evenly spaced times over one loop (end left out: it equals the start)."""
-        if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 2:
-            raise PoseError(f"frames must be a whole number >= 2, got {frames!r}")
-        return np.linspace(0.0, self.duration, int(frames), endpoint=False)
-
-
-def _clamshell(coupling: float) -> Exercise:
-    prone = {"pelvis_tilt": 90.0}  # the front of the pelvis faces the floor
-    start = ExerciseFrame(Pose(**prone), {"left": HipAngles(), "right": HipAngles()})
-    frog = HipAngles(flexion=70.0, abduction=40.0, rotation=35.0)
-    lift = HipAngles(flexion=75.0, abduction=50.0, rotation=55.0)
-    key = ExerciseFrame(Pose(**prone, left_rotation=coupling * lift.rotation), {"left": lift, "right": HipAngles()})
-    frames = (
-        (0.0, start),
-        (
-            1.5,
-            ExerciseFrame(Pose(**prone, left_rotation=coupling * frog.rotation), {"left": frog, "right": HipAngles()}),
-        ),
-        (2.5, key),
-        (3.5, key),
-        (
-            4.5,
-            ExerciseFrame(Pose(**prone, left_rotation=coupling * frog.rotation), {"left": frog, "right": HipAngles()}),
-        ),
-        (6.0, start),
-    )
-    text = "Extreme Clamshell (left): prone frog-leg, knee lifts; the left innominate rotates externally"
-    return Exercise("clamshell", frames, text, key_time=3.0, support="floor", coupling=coupling)
-
-
-def _hip_hinge(coupling: float) -> Exercise:
-    hinge = 35.0
-    stand = ExerciseFrame(Pose(), {"left": HipAngles(flexion=10.0), "right": HipAngles()})
-    key = ExerciseFrame(
-        Pose(pelvis_tilt=hinge, pelvis_rotation=-15.0, right_rotation=-coupling * hinge),
-        {"left": HipAngles(flexion=hinge + 15.0), "right": HipAngles(flexion=hinge, rotation=-8.0)},
-    )
-    frames = ((0.0, stand), (1.5, key), (2.5, key), (4.0, stand))
-    text = "Wall Tap Hip Hinge (right stance): hinge back to the wall; the right innominate rotates internally"
-    return Exercise("wall-tap-hip-hinge", frames, text, key_time=2.0, support="wall", coupling=coupling)
-
-
-#: The article's exercises (default coupling).
-EXERCISES: Mapping[str, Exercise] = {"clamshell": _clamshell(0.03), "wall-tap-hip-hinge": _hip_hinge(0.03)}
-
-
-def get_exercise(name: str, coupling: float | None = None) -> Exercise:
-    """An exercise by name, optionally with another innominate/hip coupling (deg per deg)."""
-    known_name(name, EXERCISES, "exercise")
-    if coupling is None:
-        return EXERCISES[name]
+def _check_coupling(coupling: float) -> float:
     c = real_number(coupling, "coupling")
-    if not 0.0 <= c <= 0.1:
+    lo, hi = COUPLING_RANGE
+    if not lo <= c <= hi:
         raise PoseError(
-            f"coupling={c:g} is outside the allowed range [0, 0.1] (deg of innominate rotation per deg of hip motion)"
+            f"coupling={c:g} is outside the allowed range [{lo:g}, {hi:g}] "
+            "(deg of innominate rotation per deg of hip motion)"
         )
-    return _clamshell(c) if name == "clamshell" else _hip_hinge(c)
+    return c
 
 
-def femur_mesh(side: str, hip_centre: NDArray[np.float64], head_radius_mm: float = 23.0, length_mm: float = 430.0):
-    """A simplified femur (trimesh, mm, pelvis frame at neutral) hanging from ``hip_centre``."""
-    import trimesh
+def clamshell(coupling: float = DEFAULT_COUPLING) -> Motion:
+    """The Extreme Clamshell (left side), prone, with its 5 s hold at the top."""
+    c = _check_coupling(coupling)
+    prone = {"pelvis_tilt": 90.0}  # the front of the pelvis faces the floor
 
-    lateral = -1.0 if side == "left" else 1.0
-    h = np.asarray(hip_centre, float)
-    neck_end = h + np.array([0.0, -32.0, lateral * 38.0])
-    knee = h + np.array([5.0, -length_mm, lateral * 12.0])
-    parts = [trimesh.creation.icosphere(subdivisions=3, radius=head_radius_mm).apply_translation(h)]
+    def pose(flexion: float, abduction: float, external: float, knee: float) -> Pose:
+        return Pose(
+            **prone,
+            hip_flexion_l=flexion,
+            hip_adduction_l=-abduction,
+            hip_rotation_l=-external,
+            knee_angle_l=-knee,
+            left_rotation=c * external,  # the innominate follows the hip into external rotation
+        )
 
-    def capsule(a, b, r):
-        a, b = np.asarray(a, float), np.asarray(b, float)
-        d = b - a
-        cap = trimesh.creation.capsule(height=float(np.linalg.norm(d)), radius=r, count=[24, 12])
-        cap.apply_translation([0, 0, np.linalg.norm(d) / 2])  # base at the origin, along +z
-        z = d / np.linalg.norm(d)
-        rot = trimesh.geometry.align_vectors([0, 0, 1], z)
-        cap.apply_transform(rot)
-        return cap.apply_translation(a)
-
-    parts.append(capsule(h, neck_end, 14.0))  # neck
-    parts.append(capsule(neck_end + [0, 8, lateral * 6], neck_end + [0, -20, lateral * 4], 17.0))  # greater trochanter
-    parts.append(capsule(neck_end, knee + [0, 25, 0], 14.0))  # shaft
-    for dz in (-20.0, 20.0):  # condyles
-        parts.append(trimesh.creation.icosphere(subdivisions=2, radius=22.0).apply_translation(knee + [0, 0, dz]))
-    return trimesh.util.concatenate(parts)
-
-
-def hip_transform(pelvis: Pelvis, side: str, angles: HipAngles) -> NDArray[np.float64]:
-    """``T_innominate_femur``: the femur's motion at the hip, about the hip centre (mm)."""
-    centre = np.asarray(pelvis.landmarks[f"{side}_hip_centre"], float)
-    s = 1.0 if side == "left" else -1.0
-    return (
-        axis_angle_transform(np.array([0.0, 0.0, 1.0]), angles.flexion, centre)
-        @ axis_angle_transform(np.array([s, 0.0, 0.0]), angles.abduction, centre)
-        @ axis_angle_transform(np.array([0.0, s, 0.0]), angles.rotation, centre)
+    start = pose(0.0, 0.0, 0.0, 0.0)
+    frog = pose(70.0, 35.0, 30.0, 95.0)
+    lift = pose(75.0, 45.0, 45.0, 95.0)
+    frames = (
+        Keyframe(0.0, start, label="lie face down"),
+        Keyframe(1.5, frog, label="slide the left leg out: frog-leg"),
+        Keyframe(2.5, lift, "hold", label="lift the knee toward the ceiling, hold 5 s"),
+        Keyframe(7.5, lift, label="lower the knee"),
+        Keyframe(8.5, frog, label="slide the leg back"),
+        Keyframe(10.0, start),
+    )
+    return Motion(
+        "clamshell",
+        frames,
+        "Extreme Clamshell (left): prone frog-leg, the knee lifts; promotes left pelvic external rotation",
+        loop=True,
+        support="floor",
+        key_time=5.0,
+        coupling=c,
     )
 
 
-def exercise_transforms(
-    pelvis: Pelvis, frame: ExerciseFrame, exaggeration: float = 1.0
-) -> dict[str, NDArray[np.float64]]:
-    """World transforms of the three bones and both femurs for one frame.
+def wall_tap_hip_hinge(coupling: float = DEFAULT_COUPLING) -> Motion:
+    """The Wall Tap Hip Hinge (right stance): hinge back until the right buttock taps the wall."""
+    c = _check_coupling(coupling)
+    hinge = 35.0
 
-    Whole-pelvis posture is not a joint angle, so it is not limit-checked here; the pelvic-ring
-    angles are checked against the hard limits.
-    """
-    for name, value in frame.pose.as_dict().items():
-        if name.startswith("pelvis"):
-            continue
-        lo, hi = pelvis.dofs[name].hard_deg
-        if not lo <= value <= hi:
-            raise LimitError(f"{name}={value:g} deg is beyond the hard limit [{lo:g}, {hi:g}] deg")
-    world = pelvis.transforms(frame.pose.scaled(exaggeration), world=True)
-    for side in ("left", "right"):
-        world[f"{side}_femur"] = world[f"{side}_innominate"] @ hip_transform(pelvis, side, frame.hips[side])
-    return world
+    def pose(h: float, turn: float) -> Pose:
+        return Pose(
+            pelvis_tilt=h,
+            pelvis_rotation=-turn,  # the front turns right: the right buttock leads back
+            hip_flexion_r=h,  # the stance thigh stays upright while the pelvis tilts over it
+            hip_rotation_r=turn * 0.5,  # the pelvis turning over the planted femur: hip internal rotation
+            hip_flexion_l=h + 10.0,
+            knee_angle_l=-20.0,
+            knee_angle_r=-10.0 * h / hinge,
+            right_rotation=-c * h,  # the stance innominate follows the hinge into internal rotation
+        )
+
+    stand = pose(0.0, 0.0)
+    tap = pose(hinge, 15.0)
+    frames = (
+        Keyframe(0.0, stand, label="stand on the right leg, a foot from the wall"),
+        Keyframe(1.5, tap, "hold", label="hinge back: only the right buttock touches the wall"),
+        Keyframe(2.5, tap, label="stand tall again"),
+        Keyframe(4.0, stand),
+    )
+    return Motion(
+        "wall-tap-hip-hinge",
+        frames,
+        "Wall Tap Hip Hinge (right stance): hinge back to the wall; promotes right pelvic internal rotation",
+        loop=True,
+        support="wall",
+        key_time=2.0,
+        coupling=c,
+    )
 
 
-def support_plane(
-    pelvis: Pelvis, exercise: Exercise, samples: int = 48, exaggeration: float = 1.0
-) -> tuple[str, float]:
-    """Where the floor (``("y", height)``) or wall (``("x", position)``) goes: at the bones'
-    farthest reach over the whole exercise, 1 mm clear, in world millimetres."""
-    meshes = _all_meshes(pelvis)
-    axis = 1 if exercise.support == "floor" else 0
-    reach = np.inf
-    for t in np.linspace(0.0, exercise.duration, samples):
-        world = exercise_transforms(pelvis, exercise.frame_at(float(t)), exaggeration)
-        for body, (v, _) in meshes.items():
-            m = world[body]
-            reach = min(reach, float((v @ m[:3, :3].T + m[:3, 3])[:, axis].min()))
-    return ("y" if axis == 1 else "x"), reach - 1.0
+_BUILDERS = {"clamshell": clamshell, "wall-tap-hip-hinge": wall_tap_hip_hinge}
+#: The article's exercises (default, assumed coupling).
+EXERCISES: Mapping[str, Motion] = {name: build() for name, build in _BUILDERS.items()}
 
 
-def _all_meshes(pelvis: Pelvis) -> dict[str, tuple[NDArray, NDArray]]:
+def get_exercise(exercise: Motion | str, coupling: float | None = None) -> Motion:
+    """An exercise by name (optionally with another coupling, deg per deg), an exercise file
+    (``.toml``/``.json`` with a ``support``), or an exercise motion as given."""
+    if isinstance(exercise, Motion):
+        motion = exercise
+    elif isinstance(exercise, str) and exercise.lower().endswith((".toml", ".json")):
+        motion = Motion.load(exercise)
+    else:
+        name = known_name(exercise, EXERCISES, "exercise")
+        return EXERCISES[name] if coupling is None else _BUILDERS[name](coupling)
+    if not motion.is_exercise:
+        raise PoseError(f"motion {motion.name!r} is not an exercise: it needs a 'support' (floor or wall)")
+    return motion
+
+
+def body_meshes(pelvis: Pelvis) -> dict[str, tuple[NDArray, NDArray]]:
+    """Neutral ``(vertices, faces)`` (mm) of the three bones and both legs' segments."""
     out = {
         b: (np.asarray(pelvis.anatomy.vertices[b]), np.asarray(pelvis.anatomy.faces[b]))
         for b in ("sacrum", "left_innominate", "right_innominate")
     }
-    for side in ("left", "right"):
-        m = femur_mesh(side, pelvis.landmarks[f"{side}_hip_centre"])
-        out[f"{side}_femur"] = (np.asarray(m.vertices), np.asarray(m.faces))
+    out.update(leg_meshes(_hip_centres(pelvis)))
     return out
+
+
+def _hip_centres(pelvis: Pelvis) -> dict[str, NDArray]:
+    return {side: np.asarray(pelvis.landmarks[f"{side}_hip_centre"], float) for side in ("left", "right")}
+
+
+def exercise_transforms(pelvis: Pelvis, pose: Pose, exaggeration: float = 1.0) -> dict[str, NDArray[np.float64]]:
+    """World transforms of the three bones and the legs' segments for one pose.
+
+    The pelvic-ring angles are checked against the model's hard limits and shown
+    x``exaggeration``; the leg angles are checked against :mod:`pelvis3d.legs`' ranges.
+    """
+    for name in SI_DOF_NAMES:  # whole-pelvis posture places the body: not a joint angle
+        lo, hi = pelvis.dofs[name].hard_deg
+        value = getattr(pose, name)
+        if not lo <= value <= hi:
+            raise LimitError(f"{name}={value:g} deg is beyond the hard limit [{lo:g}, {hi:g}] deg")
+    world = pelvis.transforms(pose.scaled(exaggeration), world=True)
+    hips = _hip_centres(pelvis)
+    world.update(leg_transforms(pose, world, hips, knee_centres(hips)))
+    return world
+
+
+def support_plane(pelvis: Pelvis, exercise: Motion, samples: int = 48, exaggeration: float = 1.0) -> tuple[str, float]:
+    """Where the floor (``("y", height)``) or wall (``("x", position)``) goes: at the bodies'
+    farthest reach over the whole exercise, 1 mm clear, in world millimetres."""
+    meshes = body_meshes(pelvis)
+    axis = 1 if exercise.support == "floor" else 0
+    reach = np.inf
+    for t in np.linspace(0.0, exercise.duration, samples):
+        world = exercise_transforms(pelvis, exercise.pose_at(float(t)), exaggeration)
+        for body, (v, _) in meshes.items():
+            m = world[body]
+            reach = min(reach, float((v @ m[:3, :3].T + m[:3, 3])[:, axis].min()))
+    return ("y" if axis == 1 else "x"), reach - 1.0

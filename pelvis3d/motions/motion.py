@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from pelvis3d.errors import PoseError, PoseTypeError
-from pelvis3d.kinematics import DOF_NAMES, Pose
+from pelvis3d.kinematics import POSE_NAMES, Pose
 from pelvis3d.validation import known_name, real_number
 
-__all__ = ["EASINGS", "Keyframe", "Motion", "MOTIONS", "get_motion"]
+__all__ = ["EASINGS", "SUPPORTS", "Keyframe", "Motion", "MOTIONS", "get_motion"]
 
 EASINGS = ("linear", "ease-in-out", "hold")
 
@@ -31,13 +31,18 @@ def _ease(kind: str, u: float) -> float:
     return 0.0  # hold: keep the segment's first pose until the next keyframe
 
 
+SUPPORTS = ("floor", "wall")
+
+
 @dataclass(frozen=True)
 class Keyframe:
-    """A pose at a time (s); ``easing`` shapes the segment that starts here."""
+    """A pose at a time (s); ``easing`` shapes the segment that starts here; ``label`` names the
+    phase that starts here (e.g. "lift the knee, hold 5 s"), shown on pictures until the next label."""
 
     time: float
     pose: Pose
     easing: str = "ease-in-out"
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,12 +59,23 @@ class Motion:
         One line for listings.
     loop : bool
         Whether the motion is meant to repeat (its last pose should equal its first).
+    support : {"floor", "wall"} or None
+        For an exercise: the floor or wall the body rests on or touches, drawn where the
+        bones reach (:func:`pelvis3d.motions.exercises.support_plane`).
+    key_time : float or None
+        For an exercise: the time (s) of its key position, drawn by still pictures.
+    coupling : float or None
+        For an exercise: degrees of innominate rotation per degree of hip rotation that its
+        keyframes were built with (informational; pictures say it is assumed).
     """
 
     name: str
     keyframes: tuple[Keyframe, ...]
     description: str = ""
     loop: bool = True
+    support: str | None = None
+    key_time: float | None = None
+    coupling: float | None = None
     _times: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -75,6 +91,28 @@ class Motion:
             raise PoseError(f"motion {self.name!r}: keyframe times must start at 0 and increase, got {times.tolist()}")
         object.__setattr__(self, "keyframes", kfs)
         object.__setattr__(self, "_times", times)
+        if self.support is not None:
+            known_name(self.support, SUPPORTS, "support")
+        if self.key_time is not None:
+            key = real_number(self.key_time, "key_time")
+            if not 0.0 <= key <= times[-1]:
+                raise PoseError(f"motion {self.name!r}: key_time={key:g} s is outside the motion [0, {times[-1]:g}] s")
+        if self.coupling is not None:
+            real_number(self.coupling, "coupling")
+
+    @property
+    def is_exercise(self) -> bool:
+        """True when the motion places a body on a floor or against a wall."""
+        return self.support is not None
+
+    def label_at(self, t: float) -> str:
+        """The phase label in force at ``t`` (s): the last non-empty label at or before ``t``."""
+        label = ""
+        for k in self.keyframes:
+            if k.time > t + 1e-9:
+                break
+            label = k.label or label
+        return label
 
     @property
     def duration(self) -> float:
@@ -92,7 +130,7 @@ class Motion:
         if u == 0.0:
             return a.pose
         pa, pb = a.pose.as_dict(), b.pose.as_dict()
-        return Pose(**{n: pa[n] + (pb[n] - pa[n]) * u for n in DOF_NAMES})
+        return Pose(**{n: pa[n] + (pb[n] - pa[n]) * u for n in POSE_NAMES})
 
     def sample_times(self, frames: int) -> np.ndarray:
         """``frames`` evenly spaced times; a looping motion leaves out its end (= its start)."""
@@ -110,16 +148,21 @@ class Motion:
         return out
 
     def to_dict(self) -> dict:
-        """Plain data (JSON/TOML-ready): name, description, loop, keyframes with non-zero angles."""
-        return {
-            "name": self.name,
-            "description": self.description,
-            "loop": self.loop,
-            "keyframes": [
-                {"time": k.time, "easing": k.easing, "pose": {n: v for n, v in k.pose.as_dict().items() if v != 0.0}}
-                for k in self.keyframes
-            ],
-        }
+        """Plain data (JSON/TOML-ready): name, description, loop, the exercise fields that are set,
+        keyframes with non-zero angles (and labels where given)."""
+        data: dict = {"name": self.name, "description": self.description, "loop": self.loop}
+        for key in ("support", "key_time", "coupling"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        frames = []
+        for k in self.keyframes:
+            frame = {"time": k.time, "easing": k.easing}
+            if k.label:
+                frame["label"] = k.label
+            frame["pose"] = {n: v for n, v in k.pose.as_dict().items() if v != 0.0}
+            frames.append(frame)
+        data["keyframes"] = frames
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping, where: str = "motion") -> Motion:
@@ -140,9 +183,25 @@ class Motion:
             easing = k.get("easing", "ease-in-out")
             if easing not in EASINGS:
                 raise PoseError(f"{where}: keyframes[{i}].easing {easing!r} is not one of {', '.join(EASINGS)}")
-            kfs.append(Keyframe(real_number(k["time"], f"keyframes[{i}].time"), pose, easing))
+            label = k.get("label", "")
+            if not isinstance(label, str):
+                raise PoseError(f"{where}: keyframes[{i}].label must be text")
+            kfs.append(Keyframe(real_number(k["time"], f"keyframes[{i}].time"), pose, easing, label))
+        support = data.get("support")
+        if support is not None and support not in SUPPORTS:
+            raise PoseError(f"{where}: field 'support' {support!r} is not one of {', '.join(SUPPORTS)}")
+        optional = {
+            key: real_number(data[key], f"{where}: {key}")
+            for key in ("key_time", "coupling")
+            if data.get(key) is not None
+        }
         return cls(
-            str(data.get("name", "motion")), tuple(kfs), str(data.get("description", "")), bool(data.get("loop", True))
+            str(data.get("name", "motion")),
+            tuple(kfs),
+            str(data.get("description", "")),
+            bool(data.get("loop", True)),
+            support=support,
+            **optional,
         )
 
     def save(self, path) -> None:
@@ -155,7 +214,9 @@ class Motion:
 
             text = json.dumps(self.to_dict(), indent=1)
         elif p.suffix.lower() == ".toml":
-            text = _to_toml(self.to_dict())
+            import tomli_w
+
+            text = tomli_w.dumps(self.to_dict())
         else:
             raise PoseError(f"motion file {p} must end in .json or .toml")
         p.write_text(text + "\n", encoding="utf-8")
@@ -190,10 +251,10 @@ class Motion:
     def scaled(self, factor: float) -> Motion:
         """The same motion with every angle multiplied by ``factor``."""
         kfs = tuple(
-            Keyframe(k.time, Pose(**{n: v * factor for n, v in k.pose.as_dict().items()}), k.easing)
+            Keyframe(k.time, Pose(**{n: v * factor for n, v in k.pose.as_dict().items()}), k.easing, k.label)
             for k in self.keyframes
         )
-        return Motion(self.name, kfs, self.description, self.loop)
+        return replace(self, keyframes=kfs)
 
 
 def _cycle(name: str, description: str, peaks: Sequence[Pose], step: float = 1.0) -> Motion:
@@ -282,23 +343,6 @@ def _named(amplitude: float = DEFAULT_AMPLITUDE_DEG) -> dict[str, Motion]:
 
 #: Named motions shipped with pelvis3d (true angles; exaggerate for display).
 MOTIONS: Mapping[str, Motion] = _named()
-
-
-def _to_toml(data: dict) -> str:
-    lines = [
-        f"name = {_toml_value(data['name'])}",
-        f"description = {_toml_value(data['description'])}",
-        f"loop = {str(data['loop']).lower()}",
-    ]
-    for k in data["keyframes"]:
-        lines += ["", "[[keyframes]]", f"time = {k['time']!r}", f"easing = {_toml_value(k['easing'])}"]
-        pose = ", ".join(f"{n} = {v!r}" for n, v in k["pose"].items())
-        lines.append(f"pose = {{ {pose} }}" if pose else "pose = {}")
-    return "\n".join(lines)
-
-
-def _toml_value(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def get_motion(motion: Motion | str, amplitude: float | None = None) -> Motion:

@@ -1,4 +1,4 @@
-"""Pictures and animations of the exercises: the pelvis scene plus femurs and a floor or wall."""
+"""Pictures and animations of the exercises: the pelvis scene plus legs and a floor or wall."""
 
 from __future__ import annotations
 
@@ -12,29 +12,25 @@ import numpy as np
 
 from pelvis3d.errors import PhysiologicalRangeWarning
 from pelvis3d.files import atomic_path, check_output_path
+from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
-from pelvis3d.motions.exercises import (
-    Exercise,
-    ExerciseFrame,
-    _all_meshes,
-    exercise_transforms,
-    get_exercise,
-    support_plane,
-)
+from pelvis3d.motions.exercises import body_meshes, exercise_transforms, get_exercise, support_plane
+from pelvis3d.motions.motion import Motion
 from pelvis3d.render.backend import import_pyvista, polydata
 from pelvis3d.render.scene import PelvisScene
 
 __all__ = ["ExerciseScene", "render_exercise", "render_exercise_figure"]
 
-FEMUR_COLOUR = "#e7e0d2"
+LEG_COLOUR = "#e7e0d2"
+LEG_SEGMENT_NAMES = ("left_femur", "left_shank", "right_femur", "right_shank")
 
 
 class ExerciseScene:
-    """A :class:`~pelvis3d.render.scene.PelvisScene` with femurs and the exercise's floor or wall."""
+    """A :class:`~pelvis3d.render.scene.PelvisScene` with legs and the exercise's floor or wall."""
 
     def __init__(
         self,
-        exercise: Exercise,
+        exercise: Motion,
         pelvis: Pelvis | None = None,
         *,
         size=(800, 600),
@@ -48,20 +44,20 @@ class ExerciseScene:
         self.exaggeration = float(exaggeration)
         self.scene = PelvisScene(self.pelvis, size=size, exaggeration=exaggeration, overlays=overlays, plotter=plotter)
         self.plotter = self.scene.plotter
-        meshes = _all_meshes(self.pelvis)
-        self.femur_actors = {}
-        for side in ("left", "right"):
-            v, f = meshes[f"{side}_femur"]
+        meshes = body_meshes(self.pelvis)
+        self.leg_actors = {}
+        for segment in LEG_SEGMENT_NAMES:
+            v, f = meshes[segment]
             mesh = polydata(v, f).compute_normals(split_vertices=False)
-            self.femur_actors[side] = self.plotter.add_mesh(
-                mesh, color=FEMUR_COLOUR, smooth_shading=True, specular=0.2, name=f"{side}_femur"
+            self.leg_actors[segment] = self.plotter.add_mesh(
+                mesh, color=LEG_COLOUR, smooth_shading=True, specular=0.2, name=segment
             )
         axis, value = support_plane(self.pelvis, exercise, exaggeration=self.exaggeration)
         self.support = (axis, value)
         # frame the camera on everything the exercise reaches
         pts = []
         for t in np.linspace(0.0, exercise.duration, 12):
-            world = exercise_transforms(self.pelvis, exercise.frame_at(float(t)), self.exaggeration)
+            world = exercise_transforms(self.pelvis, exercise.pose_at(float(t)), self.exaggeration)
             for body, (v, _) in meshes.items():
                 m = world[body]
                 pts.append((v[:: max(1, len(v) // 300)]) @ m[:3, :3].T + m[:3, 3])
@@ -77,25 +73,29 @@ class ExerciseScene:
         self.support_actor = self.plotter.add_mesh(plane, color="#cbd5e1", opacity=0.55, name="support")
         self.scene._points = pts[:: max(1, len(pts) // 4000)]
         self.scene._centre = (lo + hi) / 2
-        self.set_frame(exercise.frame_at(0.0))
+        self.set_pose(exercise.pose_at(0.0))
 
-    def set_frame(self, frame: ExerciseFrame, *, direction=None) -> None:
-        """Show one exercise frame (true angles; the scene's exaggeration applies)."""
+    def set_pose(self, pose: Pose, *, direction=None) -> None:
+        """Show one pose of the exercise (true angles; the scene's exaggeration applies to the ring)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PhysiologicalRangeWarning)
-            self.scene.set_pose(frame.pose, direction=direction)
-        world = exercise_transforms(self.pelvis, frame, self.exaggeration)
-        for side, actor in self.femur_actors.items():
-            actor.user_matrix = np.ascontiguousarray(world[f"{side}_femur"])
+            self.scene.set_pose(pose, direction=direction)
+        world = exercise_transforms(self.pelvis, pose, self.exaggeration)
+        for segment, actor in self.leg_actors.items():
+            actor.user_matrix = np.ascontiguousarray(world[segment])
 
     def set_view(self, view: str, anatomical: bool = True) -> None:
         """A view preset; ``anatomical`` turns it with the pelvis's posture in the key position
         (so ``top`` is the pelvis's superior view even when the body lies prone)."""
         turn = None
         if anatomical:
-            key = self.exercise.frame_at(self.exercise.key_time).pose
+            key = self.exercise.pose_at(self.key_time())
             turn = self.pelvis.transforms(_posture(key), world=True)["sacrum"][:3, :3]
         self.scene.set_view(view, turn=turn)
+
+    def key_time(self) -> float:
+        """The time (s) of the key position (the middle when the exercise names none)."""
+        return self.exercise.key_time if self.exercise.key_time is not None else self.exercise.duration / 2
 
     def screenshot(self):
         return self.scene.screenshot()
@@ -104,17 +104,15 @@ class ExerciseScene:
         self.scene.close()
 
 
-def _posture(pose):
+def _posture(pose: Pose) -> Pose:
     """Only the whole-pelvis posture of a pose."""
-    from pelvis3d.kinematics import Pose
-
     return Pose(
         pelvis_tilt=pose.pelvis_tilt, pelvis_obliquity=pose.pelvis_obliquity, pelvis_rotation=pose.pelvis_rotation
     )
 
 
 def render_exercise(
-    exercise: Exercise | str,
+    exercise: Motion | str,
     path: str | os.PathLike[str],
     *,
     frames: int = 60,
@@ -133,7 +131,7 @@ def render_exercise(
     from pelvis3d.render.writers import write_gif, write_mp4
 
     out = check_output_path(path, (".gif", ".mp4"))
-    ex = exercise if isinstance(exercise, Exercise) else get_exercise(exercise, coupling)
+    ex = get_exercise(exercise, coupling)
     model = pelvis if isinstance(pelvis, Pelvis) else Pelvis(pelvis)
     times = ex.sample_times(frames)
     scene = ExerciseScene(ex, model, size=size, exaggeration=exaggeration, overlays=overlays)
@@ -142,7 +140,7 @@ def render_exercise(
 
     def stream():
         for t in times:
-            scene.set_frame(ex.frame_at(float(t)))
+            scene.set_pose(ex.pose_at(float(t)))
             yield scene.screenshot()[..., :3]
 
     frames_iter = stream()
@@ -164,7 +162,7 @@ def render_exercise(
 
 
 def render_exercise_figure(
-    exercise: Exercise | str,
+    exercise: Motion | str,
     path: str | os.PathLike[str],
     *,
     panel_size: Sequence[int] = (800, 600),
@@ -176,12 +174,12 @@ def render_exercise_figure(
     from pelvis3d.render.writers import save_png
 
     out = check_output_path(path, (".png",))
-    ex = exercise if isinstance(exercise, Exercise) else get_exercise(exercise, coupling)
+    ex = get_exercise(exercise, coupling)
     model = pelvis if isinstance(pelvis, Pelvis) else Pelvis(pelvis)
     scene = ExerciseScene(ex, model, size=panel_size, exaggeration=exaggeration)
     images = []
     try:
-        scene.set_frame(ex.frame_at(ex.key_time))
+        scene.set_pose(ex.pose_at(scene.key_time()))
         for view, title in (("top", "top (superior) view"), ("rear", "rear (posterior) view")):
             scene.set_view(view)
             scene.scene.set_title(f"{ex.description.split(':')[0]} - key position, {title}")
