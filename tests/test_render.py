@@ -189,10 +189,10 @@ def _has_pyav() -> bool:
 
 
 def test_failed_render_leaves_nothing_under_the_name(tmp_path, pelvis, monkeypatch):
-    from pelvis3d import _gif
+    from pelvis3d.render import writers
 
     calls = {"n": 0}
-    real = _gif.GifWriter.append
+    real = writers.GifWriter.append
 
     def failing(self, frame):
         calls["n"] += 1
@@ -200,7 +200,7 @@ def test_failed_render_leaves_nothing_under_the_name(tmp_path, pelvis, monkeypat
             raise RuntimeError("killed")
         real(self, frame)
 
-    monkeypatch.setattr(_gif.GifWriter, "append", failing)
+    monkeypatch.setattr(writers.GifWriter, "append", failing)
     with pytest.raises(RuntimeError, match="killed"):
         pelvis3d.render_animation("er-ir-cycle", tmp_path / "x.gif", frames=8, size=(200, 150), pelvis=pelvis)
     assert list(tmp_path.iterdir()) == []
@@ -266,9 +266,9 @@ def test_an_animation_of_a_posture_keeps_one_camera(tmp_path, pelvis):
 
 
 def test_measurement_text_names_the_posture_and_never_shows_minus_zero(pelvis):
-    from pelvis3d.render.scene import _measurement_text
+    from pelvis3d.render.overlays.text import measurement_text
 
-    text = _measurement_text(pelvis.posed(Pose(pelvis_tilt=40), exaggeration=5))
+    text = measurement_text(pelvis.posed(Pose(pelvis_tilt=40), exaggeration=5))
     assert "whole pelvis: tilt +40.0\u00b0" in text
     assert "-0.0" not in text
 
@@ -282,11 +282,11 @@ def test_a_colour_map_shown_again_shows_the_current_pose(pelvis):
         for scene in (hidden, always):
             scene.set_pose(Pose(rotation=1.5))
         hidden.set_overlay("colormap", True)
-        for name, (patch, _, _) in always.patches.items():
+        for name, (patch, _, _) in always.layer("colormap").patches.items():
             values = np.asarray(patch.point_data["joint space change (mm)"])
-            assert np.array_equal(np.asarray(hidden.patches[name][0].point_data["joint space change (mm)"]), values)
+            assert np.array_equal(np.asarray(hidden.layer("colormap").patches[name][0].point_data["joint space change (mm)"]), values)
         assert (
-            np.abs(np.asarray(always.patches["left_si_innominate"][0].point_data["joint space change (mm)"])).max()
+            np.abs(np.asarray(always.layer("colormap").patches["left_si_innominate"][0].point_data["joint space change (mm)"])).max()
             > 0.05
         )
     finally:
@@ -300,19 +300,19 @@ def test_a_resized_window_refits_the_camera_and_the_labels(pelvis):
     scene = PelvisScene(pelvis, size=(1000, 720), overlays="labels", exaggeration=5, view="top")
     try:
         scene.set_pose(Pose(rotation=1))
-        font = scene._labels.text_actors[0].GetTextProperty().GetFontSize()
+        font = scene.labels.text_actors[0].GetTextProperty().GetFontSize()
         scene.plotter.window_size = (640, 720)
         image = scene.screenshot()[..., :3]
         assert image.shape[:2] == (720, 640) and scene.size == (640, 720)
         # narrower: smaller text, so the bottom-left text and the legend keep apart
-        assert scene._labels.text_actors[0].GetTextProperty().GetFontSize() < font
+        assert scene.labels.text_actors[0].GetTextProperty().GetFontSize() < font
         ren = scene.plotter.renderer
-        lines = scene._labels.points
+        lines = scene.labels.points
         anchors = np.array([lines.GetPoint(i)[:2] for i in range(1, lines.GetNumberOfPoints(), 2)])
         world = scene.posed.landmarks
-        assert len(anchors) == len(scene._labels.items) >= 4
-        for text, names in scene._labels.items:  # each landmark has a leader line ending on it
-            p = np.mean([world[n] for n, _ in names], axis=0)
+        assert len(anchors) == len(scene.labels.items) >= 4
+        for text, names in scene.labels.items:  # each landmark has a leader line ending on it
+            p = np.mean([world[n] for n in names], axis=0)
             ren.SetWorldPoint(*p, 1.0)
             ren.WorldToDisplay()
             assert np.linalg.norm(anchors - ren.GetDisplayPoint()[:2], axis=1).min() < 1.0, text
@@ -330,7 +330,7 @@ def test_labels_keep_their_places_while_the_joints_move(pelvis):
         places = []
         for pose in (Pose(), Pose(rotation=1.0), Pose(rotation=-1.0), Pose(left_rotation=1.0, right_tilt=-1.0)):
             scene.set_pose(pose)
-            layer = scene._labels
+            layer = scene.labels
             places.append(
                 [
                     (a.GetTextProperty().GetJustification(), round(a.GetPositionCoordinate().GetValue()[0]))

@@ -143,9 +143,9 @@ class Viewer:
         self._build_sliders(exaggeration)
         self._build_toggles()
         self._build_keys()
-        self.help_actor = self.scene._text(HELP, (0.015, 0.2), size=12, colour="#374151")
+        self.help_actor = self.scene.add_text(HELP, (0.015, 0.2), size=12, colour="#374151")
         self.help_actor.SetVisibility(False)
-        self.status_actor = self.scene._text("h: help", (0.015, 0.17), size=11, colour="#6b7280")
+        self.status_actor = self.scene.add_text("h: help", (0.015, 0.17), size=11, colour="#6b7280")
         if self.scene.orient_actors:  # the "anterior" marker would sit under the sliders
             self.scene.orient_actors[2].SetVisibility(False)
         self.apply()
@@ -191,7 +191,7 @@ class Viewer:
                 color_on="#2563eb",
                 color_off="#d1d5db",
             )
-            self.scene._text(name, (44 / self.size[0], (y + 4) / h), size=12)
+            self.scene.add_text(name, (44 / self.size[0], (y + 4) / h), size=12)
 
     def _build_keys(self) -> None:
         for key in [*VIEW_KEYS, "n", "space", "p", "g", "h"]:

@@ -71,8 +71,7 @@ class ExerciseScene:
             centre = [value, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2]
             plane = pv.Plane(center=centre, direction=(1, 0, 0), i_size=size_[1] * 1.3, j_size=size_[2] * 1.4)
         self.support_actor = self.plotter.add_mesh(plane, color="#cbd5e1", opacity=0.55, name="support")
-        self.scene._points = pts[:: max(1, len(pts) // 4000)]
-        self.scene._centre = (lo + hi) / 2
+        self.scene.frame_on(pts)
         self.set_pose(exercise.pose_at(0.0))
 
     def set_pose(self, pose: Pose, *, direction=None) -> None:

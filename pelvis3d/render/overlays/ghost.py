@@ -1,0 +1,55 @@
+"""The ghost: a faint copy of the neutral pelvic ring, so a still picture shows the motion."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pelvis3d.kinematics import SI_DOF_NAMES
+from pelvis3d.model import PosedPelvis
+from pelvis3d.render.drawing import set_user_matrix
+from pelvis3d.render.overlays import Overlay
+
+__all__ = ["GHOST_COLOUR", "GhostOverlay"]
+
+GHOST_COLOUR = "#7b93b8"
+
+
+class GhostOverlay(Overlay):
+    """Translucent neutral innominates (and sacrum, when it nutates) in the pose's posture."""
+
+    name = "ghost"
+
+    def __init__(self, scene) -> None:
+        super().__init__(scene)
+        self.ghost_actors: dict[str, object] = {}
+        for body in ("left_innominate", "right_innominate", "sacrum"):
+            # a faint copy of the neutral pose needs few triangles, and translucency is costly
+            ghost = scene.meshes[body].decimate(0.85).compute_normals(split_vertices=False)
+            actor = scene.plotter.add_mesh(
+                ghost,
+                color=GHOST_COLOUR,
+                opacity=0.25,
+                smooth_shading=True,
+                ambient=0.3,
+                specular=0.0,
+                name=f"ghost_{body}",
+            )
+            # push the ghost back in depth so it tints nothing where the posed bone still is
+            mapper = actor.GetMapper()
+            mapper.SetResolveCoincidentTopologyToPolygonOffset()
+            mapper.SetRelativeCoincidentTopologyPolygonOffsetParameters(0.0, 3000.0)
+            self.ghost_actors[body] = actor
+
+    def actors(self) -> list:
+        return list(self.ghost_actors.values())
+
+    def update(self, posed: PosedPelvis, world: Mapping[str, NDArray], direction: Mapping[str, int] | None) -> None:
+        moving = any(getattr(posed.shown_pose, name) != 0.0 for name in SI_DOF_NAMES)
+        posture = self.scene.posture_matrix(posed.shown_pose)  # the neutral ring, in the same posture
+        for actor in self.ghost_actors.values():
+            actor.SetVisibility(moving)
+            set_user_matrix(actor, posture if posture is not None else np.eye(4))
+        self.ghost_actors["sacrum"].SetVisibility(moving and posed.shown_pose.nutation != 0.0)
