@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -128,6 +129,11 @@ def test_real_pelvis_renders_a_top_view_with_its_credit(tmp_path, opensim):
 
     with PelvisScene(pelvis, size=(400, 300), overlays="caption") as scene:
         assert scene.credit_actor is not None and scene.credit_actor.GetInput() == CREDIT
+    # files carry the credit too: glTF's asset.copyright
+    (glb,) = pelvis3d.export_meshes(pelvis3d.Pose(rotation=1), tmp_path / "credited.glb", pelvis=pelvis)
+    data = glb.read_bytes()
+    length = int.from_bytes(data[12:16], "little")
+    assert json.loads(data[20 : 20 + length])["asset"]["copyright"] == CREDIT
 
 
 @needs_opensim

@@ -417,7 +417,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             )
         )
     else:
-        units = args.units or "mm"
+        units = args.units
         for path in export_meshes(
             _pose_from(args), args.output, units=units, exaggeration=args.exaggerate, pelvis=pelvis
         ):
@@ -427,23 +427,31 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _add_export_command(sub: argparse._SubParsersAction) -> None:
+    from pelvis3d.export.meshes import DEFAULT_EXPORT_EXAGGERATION
     from pelvis3d.motions.motion import MOTIONS
 
     p = sub.add_parser(
         "export",
         help="export posed meshes (STL/PLY/OBJ/GLB) or an animated glTF of a motion",
         description="Without --motion: the posed bones (one file per bone for STL/PLY/OBJ, one GLB "
-        "with all three), mm by default. With --motion: an animated glTF binary (.glb) with one "
-        "node per bone and keyframed rotation/translation, metres by default.",
+        "with all three). With --motion: an animated glTF binary (.glb) with one node per bone (and "
+        "leg segment for an exercise) and keyframed rotation/translation. glTF: metres, +Y up, +Z "
+        "anterior; STL/PLY/OBJ: mm, pelvis frame.",
         epilog="examples:\n  pelvis3d export posed.stl --rotation 1 --units m\n  pelvis3d export posed.glb --left-rotation 2\n"
         "  pelvis3d export cycle.glb --motion er-ir-cycle --fps 20\nmotions: " + ", ".join(MOTIONS),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("output", help="output .stl, .ply, .obj or .glb")
     p.add_argument("--motion", default=None, help="a motion name or file: write an animated .glb")
-    p.add_argument("--units", choices=("mm", "m"), default=None, help="mm (meshes) / m (animations) by default")
+    p.add_argument("--units", choices=("mm", "m"), default=None, help="m for .glb, mm for STL/PLY/OBJ by default")
     p.add_argument("--fps", type=float, default=20.0, help="animation keyframes per second")
-    p.add_argument("--exaggerate", type=float, default=1.0, metavar="X", help="export the shown (x X) pose (default 1)")
+    p.add_argument(
+        "--exaggerate",
+        type=float,
+        default=DEFAULT_EXPORT_EXAGGERATION,
+        metavar="X",
+        help=f"export the shown (x X) pose or motion (default {DEFAULT_EXPORT_EXAGGERATION:g}: the true one)",
+    )
     _add_pose_arguments(p)
     _add_model_argument(p)
     p.set_defaults(func=_cmd_export)

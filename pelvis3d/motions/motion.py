@@ -346,15 +346,20 @@ MOTIONS: Mapping[str, Motion] = _named()
 
 
 def get_motion(motion: Motion | str, amplitude: float | None = None) -> Motion:
-    """A motion by name (see :data:`MOTIONS`), a motion file (``.json``/``.toml``) or as given;
-    ``amplitude`` (deg) rescales a named one."""
+    """A motion by name (see :data:`MOTIONS`; an exercise's name works too), a motion file
+    (``.json``/``.toml``) or as given; ``amplitude`` (deg) rescales a named one."""
     if isinstance(motion, Motion):
         return motion
     if isinstance(motion, str) and motion.lower().endswith((".json", ".toml")):
         return Motion.load(motion)
     if not isinstance(motion, str):
         raise PoseTypeError(f"motion must be a name, a motion file or a pelvis3d Motion, got {type(motion).__name__}")
-    name = known_name(motion, MOTIONS, "motion")
+    # the exercises are motions built on this module: looked up here, imported when asked for
+    from pelvis3d.motions.exercises import EXERCISES
+
+    name = known_name(motion, [*MOTIONS, *EXERCISES], "motion")
+    if name in EXERCISES:
+        return EXERCISES[name]
     if amplitude is None:
         return MOTIONS[name]
     amp = real_number(amplitude, "amplitude")
