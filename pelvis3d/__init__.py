@@ -16,6 +16,7 @@ from pelvis3d.errors import (
     PhysiologicalRangeWarning,
     PoseError,
     PoseTypeError,
+    UnexpectedArgumentError,
     UnknownNameError,
 )
 from pelvis3d.kinematics import DOF_NAMES, Pose
@@ -82,6 +83,7 @@ __all__ = [
     "Pose",
     "PosedPelvis",
     "UnknownNameError",
+    "UnexpectedArgumentError",
     "load_anatomy",
     "__version__",
 ]

@@ -13,6 +13,7 @@ __all__ = [
     "PoseTypeError",
     "LimitError",
     "UnknownNameError",
+    "UnexpectedArgumentError",
     "AnatomyFileError",
     "PhysiologicalRangeWarning",
 ]
@@ -39,6 +40,10 @@ class UnknownNameError(Pelvis3dError, KeyError):
 
     def __str__(self) -> str:  # KeyError would print the message in quotes
         return str(self.args[0]) if self.args else ""
+
+
+class UnexpectedArgumentError(Pelvis3dError, TypeError):
+    """A keyword argument that the callable does not take (as Python's own ``TypeError``)."""
 
 
 class AnatomyFileError(Pelvis3dError, ValueError):

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pelvis3d.errors import PoseError, UnknownNameError
+from pelvis3d.errors import PoseError, UnexpectedArgumentError, UnknownNameError
 from pelvis3d.validation import real_number
 
 __all__ = [
@@ -116,8 +116,10 @@ class Pose:
 
     def __init__(self, rotation: float | None = None, tilt: float | None = None, **angles: float) -> None:
         for name in angles:
-            if name not in POSE_NAMES:
-                raise UnknownNameError(f"unknown DOF {name!r}; allowed: rotation, tilt, {', '.join(POSE_NAMES)}")
+            if name not in POSE_NAMES:  # an unexpected keyword: TypeError, as for any Python callable
+                raise UnexpectedArgumentError(
+                    f"Pose() got an unexpected keyword {name!r}; allowed: rotation, tilt, {', '.join(POSE_NAMES)}"
+                )
         values = {name: 0.0 for name in POSE_NAMES}
         for short, value in (("rotation", rotation), ("tilt", tilt)):
             if value is None:

@@ -13,7 +13,10 @@ def real_number(value: object, name: str) -> float:
     """Return ``value`` as a finite float or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise PoseTypeError(f"{name} must be a number (degrees or mm), got {type(value).__name__} {value!r}")
-    out = float(value)
+    try:
+        out = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        raise PoseError(f"{name} is too large: {str(value)[:20]}... has {len(str(value))} digits") from None
     if not math.isfinite(out):
         raise PoseError(f"{name} must be finite, got {value!r}")
     return out

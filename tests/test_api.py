@@ -129,3 +129,12 @@ def test_cli_runs_as_a_real_process():
         [sys.executable, "-m", "pelvis3d", "metrics", "--rotation", "inf"], capture_output=True, text=True, cwd=ROOT
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_metrics_angle_must_be_the_size_of_the_rotation(capsys):
+    assert main(["metrics", "--angle", "-3"]) == 2
+    err = capsys.readouterr().err
+    assert "positive" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["metrics", "--angle", "1.5"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "ER 1.5 deg" in header and "IR -1.5 deg" in header

@@ -47,7 +47,7 @@ def test_pose_is_immutable():
         ({"rotation": "3"}, TypeError, "must be a number"),
         ({"rotation": True}, TypeError, "must be a number"),
         ({"rotation": 1, "left_rotation": 2}, ValueError, "either rotation="),
-        ({"flare": 1}, KeyError, "unknown DOF 'flare'"),
+        ({"flare": 1}, TypeError, "unexpected keyword 'flare'"),
     ],
 )
 def test_bad_pose_values_give_one_clear_error(kwargs, exc, words):

@@ -261,3 +261,95 @@ def test_export_cli(tmp_path, capsys):
     assert main(["export", str(tmp_path / "p.stl"), "--rotation", "1"]) == 0
     assert (tmp_path / "p_sacrum.stl").exists()
     assert main(["export", str(tmp_path / "p.xyz")]) == 2
+
+
+def test_any_motion_name_round_trips_through_toml(tmp_path):
+    """Names with quotes, backslashes, newlines and control characters survive save -> load."""
+    for name in ('a "quoted" name', "back\\slash", "two\nlines", "tab\tand bell\x07", "ünïcödé"):
+        m = Motion(name, (Keyframe(0.0, Pose()), Keyframe(1.0, Pose(rotation=0.5), label=name)), description=name)
+        path = tmp_path / "m.toml"
+        m.save(path)
+        assert Motion.load(path) == m
+
+
+def test_a_huge_integer_in_a_motion_file_is_one_clear_error(tmp_path):
+    path = tmp_path / "huge.json"
+    path.write_text('{"keyframes": [{"time": 0, "pose": {}}, {"time": 1, "pose": {"rotation": ' + "9" * 400 + "}}]}")
+    with pytest.raises(ValueError, match="too large"):
+        Motion.load(path)
+    with pytest.raises(TypeError, match="unexpected keyword 'bogus'.*left_rotation"):
+        Pose(bogus=1)
+
+
+def test_a_mesh_set_is_written_whole_with_unique_temporary_names(tmp_path, pelvis, monkeypatch):
+    import threading
+
+    from pelvis3d import files
+
+    target = tmp_path / "set.stl"
+    pelvis3d.export_meshes(Pose(), target, pelvis=pelvis)
+    before = {p.name: p.read_bytes() for p in tmp_path.glob("set_*.stl")}
+    calls = {"n": 0}
+    real = trimesh.Trimesh.export
+
+    def failing(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(trimesh.Trimesh, "export", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        pelvis3d.export_meshes(Pose(rotation=1), target, units="m", pelvis=pelvis)
+    monkeypatch.undo()
+    # the old set is untouched (not a mix of mm and m files) and no partial is left
+    assert {p.name: p.read_bytes() for p in tmp_path.glob("set_*.stl")} == before
+    assert not list(tmp_path.glob(".*partial*"))
+    # two threads writing the same target never share a temporary name
+    names = []
+
+    def grab():
+        with files.atomic_path(tmp_path / "same.txt") as tmp:
+            names.append(tmp.name)
+            tmp.write_text("x")
+
+    threads = [threading.Thread(target=grab) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(names)) == 8 and (tmp_path / "same.txt").read_text() == "x"
+
+
+def test_partials_are_removed_on_sigterm_and_after_a_kill(tmp_path):
+    import signal
+    import sys
+    import time
+
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from pelvis3d.files import atomic_path\n"
+        "with atomic_path(Path(sys.argv[1])) as tmp:\n"
+        "    tmp.write_text('half')\n"
+        "    print(tmp, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGKILL):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script, str(tmp_path / "out.gif")], stdout=subprocess.PIPE, text=True, env=env
+        )
+        partial = Path(proc.stdout.readline().strip())
+        assert partial.exists()
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+        if sig == signal.SIGKILL:
+            assert partial.exists()  # nothing can run at SIGKILL ...
+            from pelvis3d.files import remove_stale_partials
+
+            time.sleep(0.1)
+            assert remove_stale_partials(tmp_path) == [partial]  # ... the next write cleans up
+        assert not partial.exists(), sig
+        assert not (tmp_path / "out.gif").exists()

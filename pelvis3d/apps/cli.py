@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from pelvis3d.errors import Pelvis3dError
+from pelvis3d.errors import Pelvis3dError, PoseError
 from pelvis3d.kinematics import Pose
 from pelvis3d.motions.motion import get_motion
 
@@ -64,6 +64,10 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     pelvis = _load_pelvis(args)
     pose = _pose_from(args)
     if pose.is_neutral():
+        if not args.angle > 0:  # the columns are named ER and IR: the angle is their size
+            raise PoseError(
+                f"--angle is the size of the ER and IR rotations: give a positive number, got {args.angle:g}"
+            )
         columns = [
             ("neutral", Pose()),
             (f"ER {args.angle:g} deg", Pose(rotation=args.angle)),

@@ -18,7 +18,7 @@ import numpy as np
 from pelvis3d.anatomy import BODIES
 from pelvis3d.errors import PoseError
 from pelvis3d.export.gltf import UNIT_SCALE, glb_bytes, write_glb
-from pelvis3d.files import atomic_path, check_output_path
+from pelvis3d.files import atomic_paths, check_output_path
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
 from pelvis3d.motions.exercises import body_meshes, exercise_transforms
@@ -86,14 +86,12 @@ def export_meshes(
     meshes = posed.meshes(world=world)
     for mesh in meshes.values():
         mesh.apply_scale(UNIT_SCALE[units])
-    written = []
-    for body, mesh in meshes.items():
-        target = out.with_name(f"{out.stem}_{body}{out.suffix}")
-        data = mesh.export(file_type=out.suffix.lower()[1:])
-        with atomic_path(target) as tmp:
+    targets = [out.with_name(f"{out.stem}_{body}{out.suffix}") for body in meshes]
+    with atomic_paths(targets) as temps:  # the set in one unit: never a mix of old and new files
+        for mesh, tmp in zip(meshes.values(), temps, strict=True):
+            data = mesh.export(file_type=out.suffix.lower()[1:])
             tmp.write_bytes(data.encode() if isinstance(data, str) else data)
-        written.append(target)
-    return written
+    return targets
 
 
 def export_animation(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from pelvis3d.errors import PoseError, PoseTypeError
+from pelvis3d.errors import Pelvis3dError, PoseError, PoseTypeError
 from pelvis3d.kinematics import POSE_NAMES, Pose
 from pelvis3d.validation import known_name, real_number
 
@@ -178,7 +178,7 @@ class Motion:
                 raise PoseError(f"{where}: keyframes[{i}] needs a 'time' (s)")
             try:
                 pose = Pose.from_dict(k.get("pose", {}))
-            except (PoseError, PoseTypeError, KeyError) as exc:
+            except Pelvis3dError as exc:
                 raise PoseError(f"{where}: keyframes[{i}].pose: {exc}") from None
             easing = k.get("easing", "ease-in-out")
             if easing not in EASINGS:
