@@ -30,3 +30,28 @@ def known_name(name: object, allowed: Iterable[str], kind: str) -> str:
     if name not in allowed:
         raise UnknownNameError(f"unknown {kind} {name!r}; allowed: {', '.join(allowed)}")
     return name
+
+
+#: Allowed frame rates (frames per second) of animations and recordings.
+FPS_RANGE = (1.0, 120.0)
+#: Allowed frame counts of one animation (memory and time stay bounded).
+MAX_FRAMES = 10_000
+
+
+def check_fps(value: object, name: str = "fps") -> float:
+    """A frame rate in :data:`FPS_RANGE` (frames per second)."""
+    fps = real_number(value, name)
+    lo, hi = FPS_RANGE
+    if not lo <= fps <= hi:
+        raise PoseError(f"{name}={fps:g} is outside the allowed range [{lo:g}, {hi:g}] frames per second")
+    return fps
+
+
+def check_frames(value: object, name: str = "frames", minimum: int = 2) -> int:
+    """A whole number of frames in [``minimum``, :data:`MAX_FRAMES`]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or float(value) != int(value):
+        raise PoseError(f"{name} must be a whole number of frames, got {value!r}")
+    n = int(value)
+    if not minimum <= n <= MAX_FRAMES:
+        raise PoseError(f"{name}={n} is outside the allowed range [{minimum}, {MAX_FRAMES}]")
+    return n

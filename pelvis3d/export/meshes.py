@@ -16,14 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from pelvis3d.anatomy import BODIES
-from pelvis3d.errors import PoseError
 from pelvis3d.export.gltf import UNIT_SCALE, glb_bytes, write_glb
 from pelvis3d.files import atomic_paths, check_output_path
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
 from pelvis3d.motions.exercises import body_meshes, exercise_transforms
 from pelvis3d.motions.motion import Motion, get_motion
-from pelvis3d.validation import known_name, real_number
+from pelvis3d.validation import check_fps, check_frames, known_name
 
 __all__ = ["DEFAULT_EXPORT_EXAGGERATION", "MESH_FORMATS", "export_meshes", "export_animation"]
 
@@ -131,12 +130,8 @@ def export_animation(
     known_name(units, UNIT_SCALE, "units")
     m = get_motion(motion, amplitude)
     model = _pelvis(pelvis)
-    fps = real_number(fps, "fps")
-    if not 1 <= fps <= 120:
-        raise PoseError(f"fps={fps:g} is outside the allowed range [1, 120]")
-    n = int(frames) if frames is not None else max(2, int(round(m.duration * fps)) + 1)
-    if n < 2:
-        raise PoseError(f"frames must be >= 2, got {frames!r}")
+    fps = check_fps(fps)
+    n = check_frames(frames if frames is not None else max(2, int(round(m.duration * fps)) + 1), "keyframes")
     times = np.linspace(0.0, m.duration, n)
     poses = [m.pose_at(float(t)) for t in times]
     legs = any(p.has_leg_motion() for p in poses) or m.is_exercise

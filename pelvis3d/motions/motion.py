@@ -16,7 +16,7 @@ import numpy as np
 
 from pelvis3d.errors import Pelvis3dError, PoseError, PoseTypeError
 from pelvis3d.kinematics import POSE_NAMES, Pose
-from pelvis3d.validation import known_name, real_number
+from pelvis3d.validation import check_frames, known_name, real_number
 
 __all__ = ["EASINGS", "SUPPORTS", "Keyframe", "Motion", "MOTIONS", "get_motion"]
 
@@ -134,9 +134,7 @@ class Motion:
 
     def sample_times(self, frames: int) -> np.ndarray:
         """``frames`` evenly spaced times; a looping motion leaves out its end (= its start)."""
-        if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 2:
-            raise PoseError(f"frames must be a whole number >= 2, got {frames!r}")
-        return np.linspace(0.0, self.duration, int(frames), endpoint=not self.loop)
+        return np.linspace(0.0, self.duration, check_frames(frames), endpoint=not self.loop)
 
     def direction_at(self, t: float, dt: float = 1e-3) -> dict[str, int]:
         """Which way each innominate's rotation is changing at ``t``: +1 external, -1 internal, 0."""
