@@ -54,11 +54,15 @@ def metrics_rows(pelvis, columns: Sequence[tuple[str, Pose]], exaggeration: floa
                 row[f"{name} shown x{exaggeration:g}"] = _value(p.shown_metrics, key)
         rows.append(row)
     contact = {"metric": "contact (bones would touch)"}
+    overlap = {"metric": "overlap, deepest (mm; 0 = none)"}
     for name, p in posed:
         contact[name] = p.metrics.contact
+        overlap[name] = p.metrics.overlap_mm
         if exaggeration != 1.0:
             contact[f"{name} shown x{exaggeration:g}"] = p.shown_metrics.contact
+            overlap[f"{name} shown x{exaggeration:g}"] = p.shown_metrics.overlap_mm
     rows.append(contact)
+    rows.append(overlap)
     return rows
 
 
@@ -95,7 +99,7 @@ def metrics_table(pelvis, columns: Sequence[tuple[str, Pose]], exaggeration: flo
 
 def _fmt(value) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return "overlap" if value else "no"
     return f"{value:.2f}"
 
 

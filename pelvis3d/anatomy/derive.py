@@ -36,7 +36,8 @@ def surface_distance(
     return distance, mesh.normals[face, 0]
 
 
-def _vertex_normals(vertices: NDArray, faces: NDArray) -> NDArray:
+def vertex_normals(vertices: NDArray, faces: NDArray) -> NDArray:
+    """Unit vertex normals (area-weighted face normals), one per vertex."""
     tri = vertices[faces]
     fn = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     vn = np.zeros_like(vertices)
@@ -63,7 +64,7 @@ def facing_vertices(
     if len(cand) == 0:
         raise AnatomyFileError(f"{label}: the bones do not face each other (no part within {SEARCH_MM:g} mm)")
     d, tn = surface_distance(sv[cand], tv, tf)
-    sn = _vertex_normals(sv, sf)[cand]
+    sn = vertex_normals(sv, sf)[cand]
     facing = (np.einsum("ij,ij->i", sn, tn) < -0.5) & (np.abs(d) < SEARCH_MM)
     if facing.sum() < 3:
         closest = float(np.abs(d).min())
