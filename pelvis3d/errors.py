@@ -15,6 +15,8 @@ __all__ = [
     "UnknownNameError",
     "AnatomyFileError",
     "PhysiologicalRangeWarning",
+    "RingToleranceWarning",
+    "NeutralContactWarning",
 ]
 
 
@@ -47,3 +49,12 @@ class AnatomyFileError(Pelvis3dError, ValueError):
 
 class PhysiologicalRangeWarning(UserWarning):
     """An angle is beyond the physiological range but within the hard limit."""
+
+
+class RingToleranceWarning(PhysiologicalRangeWarning):
+    """A posed pelvic ring leaves a published joint tolerance (see :mod:`pelvis3d.tolerances`);
+    the message names the tolerance and by how much."""
+
+
+class NeutralContactWarning(UserWarning):
+    """The bones of a loaded anatomy touch or overlap at neutral; the message gives the depth."""
