@@ -169,7 +169,7 @@ def derive_landmarks(
             out[name] = (body, np.asarray(value, float))
             report[name] = how
 
-    from pelvis3d.anatomy.plausibility import fit_hip_centre, iliac_spines, s2_centre
+    from pelvis3d.anatomy.plausibility import bell_hip_centre, fit_hip_centre, iliac_spines, s2_centre
 
     sv = meshes["sacrum"][0]
     for side in ("left", "right"):
@@ -190,10 +190,9 @@ def derive_landmarks(
         put(f"{side}_auricular_centre", "sacrum", auricular, "midpoint of the derived SI joint surfaces' centroids")
     la, ra = out["left_asis"][1], out["right_asis"][1]
     inter_asis = np.linalg.norm(ra - la)
-    for side, sign in (("left", -1.0), ("right", 1.0)):
+    for side in ("left", "right"):
         asis = out[f"{side}_asis"][1]
-        # Bell et al. 1989: 22% posterior, 30% inferior, 14% medial of the inter-ASIS distance
-        bell = asis + inter_asis * np.array([-0.22, -0.30, -0.14 * sign])
+        bell = bell_hip_centre(asis, float(inter_asis), side)
         fit = fit_hip_centre(*meshes[f"{side}_innominate"], bell)
         if fit is not None:
             how = f"sphere fitted to the acetabulum ({fit[2]} vertices, radius {fit[1]:.1f} mm)"

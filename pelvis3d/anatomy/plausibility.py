@@ -35,6 +35,7 @@ __all__ = [
     "vertex_set_area_cm2",
     "grow_surface",
     "check_plausible",
+    "bell_hip_centre",
     "joint_min_spaces",
     "separate_joints",
 ]
@@ -83,7 +84,7 @@ def fit_hip_centre(
 
     The socket is the concave part of the innominate within 40 mm of the guess whose
     normals point toward it; a least-squares sphere through those vertices (twice, the
-    second time around the first fit) must have a femoral-head radius and lie within 30 mm
+    second time around the first fit) must have a femoral-head radius and lie within 45 mm
     of the guess.
     """
     from scipy.optimize import least_squares
@@ -102,7 +103,7 @@ def fit_hip_centre(
         centre, radius = result.x[:3], float(result.x[3])
         fit = (centre, radius, len(cup))
     assert fit is not None
-    if not HEAD_RADIUS_MM[0] <= fit[1] <= HEAD_RADIUS_MM[1] or np.linalg.norm(fit[0] - guess) > 30.0:
+    if not HEAD_RADIUS_MM[0] <= fit[1] <= HEAD_RADIUS_MM[1] or np.linalg.norm(fit[0] - guess) > 45.0:
         return None
     return fit
 
@@ -159,9 +160,28 @@ def grow_surface(
     return np.array(sorted(chosen), dtype=np.int64)
 
 
-def check_plausible(marks: Mapping[str, tuple[str, NDArray[np.float64]]], given: set[str], where: str) -> None:
+#: Largest distance between the acetabular sphere's centre and Bell's prediction from the
+#: ASISs, mm (Bell's regression errs by ~1-2 cm; assumed bound).
+HIP_FROM_BELL_MM = 25.0
+
+
+def bell_hip_centre(asis: NDArray[np.float64], inter_asis: float, side: str) -> NDArray[np.float64]:
+    """Bell et al. 1989: the hip centre 22% posterior, 30% inferior and 14% medial of the
+    inter-ASIS distance from the ASIS (mm, pelvis frame)."""
+    medial = 1.0 if side == "left" else -1.0
+    return asis + inter_asis * np.array([-0.22, -0.30, 0.14 * medial])
+
+
+def check_plausible(
+    marks: Mapping[str, tuple[str, NDArray[np.float64]]],
+    given: set[str],
+    where: str,
+    meshes: Mapping[str, tuple[NDArray[np.float64], NDArray[np.int64]]] | None = None,
+) -> None:
     """Refuse a derivation that cannot be a pelvis, naming what failed and which landmark to
-    give under ``[landmarks]`` in the model file.
+    give under ``[landmarks]`` in the model file: the inter-ASIS distance, each ASIS
+    superior and anterior, and each hip centre inside its acetabulum (within the bone's
+    reach, and where the ASISs place it after Bell et al. 1989).
 
     Raises
     ------
@@ -196,6 +216,22 @@ def check_plausible(marks: Mapping[str, tuple[str, NDArray[np.float64]]], given:
                 f"{ahead:.0f} mm in front of the SI joint (an ASIS is superior and anterior: at least 40 mm "
                 f"and 50 mm, assumed){hint(f'{side}_asis', f'{side}_psis')}"
             )
+        hip = pos(f"{side}_hip_centre")
+        off = float(np.linalg.norm(hip - bell_hip_centre(asis, inter, side)))
+        if off > HIP_FROM_BELL_MM and f"{side}_hip_centre" not in given:
+            raise AnatomyFileError(
+                f"{where}: implausible pelvis: the {side} acetabulum's centre lies {off:.0f} mm from where the ASISs "
+                f"place the hip (Bell et al. 1989; at most {HIP_FROM_BELL_MM:g} mm assumed): an ASIS is probably "
+                f"misplaced{hint(f'{side}_asis', f'{side}_hip_centre')}"
+            )
+        if meshes is not None:
+            reach = float(np.linalg.norm(meshes[f"{side}_innominate"][0] - hip, axis=1).min())
+            if not 5.0 <= reach <= 45.0:
+                raise AnatomyFileError(
+                    f"{where}: implausible pelvis: the {side} hip centre lies {reach:.0f} mm from the nearest bone "
+                    f"(inside an acetabulum it is a femoral-head radius, ~22-25 mm, away; 5-45 mm accepted)"
+                    f"{hint(f'{side}_hip_centre')}"
+                )
 
 
 def joint_min_spaces(

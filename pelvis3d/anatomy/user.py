@@ -287,16 +287,7 @@ def anatomy_from_meshes(
                 f"{where}: field 'landmarks.{k}' lies {far:.0f} mm from the {body} mesh (allowed {_LANDMARK_TOLERANCE_MM:g} mm)"
             )
     if frame == "isb":
-        spines = {}
-        for side in ("left", "right"):
-            asis, psis = iliac_spines(meshes[f"{side}_innominate"][0])
-            spines[f"{side}_asis"] = given.get(f"{side}_asis", asis)
-            spines[f"{side}_psis"] = given.get(f"{side}_psis", psis)
-        if np.linalg.norm(spines["right_asis"] - spines["left_asis"]) < 1.0:
-            raise AnatomyFileError(
-                f"{where}: implausible pelvis: the two ASISs coincide; give left_asis and right_asis under [landmarks]"
-            )
-        t = isb_frame(spines["left_asis"], spines["right_asis"], spines["left_psis"], spines["right_psis"])
+        t, spines, rounds = _spine_frame(meshes, given, where)
         moved = float(np.degrees(np.arccos(np.clip((np.trace(t[:3, :3]) - 1) / 2, -1, 1))))
         if moved > _MAX_FRAME_TURN_DEG:
             raise AnatomyFileError(
@@ -306,14 +297,13 @@ def anatomy_from_meshes(
             )
         derived["frame"] = (
             f"ISB pelvis frame from the ASISs and PSISs (turned {moved:.1f} deg and moved {np.linalg.norm(t[:3, 3]):.1f} mm "
-            "from the file's frame)"
+            f"from the file's frame; spines found in {rounds} round(s), each in the frame of the last)"
         )
         meshes = {b: (v @ t[:3, :3].T + t[:3, 3], f) for b, (v, f) in meshes.items()}
         given = {k: p @ t[:3, :3].T + t[:3, 3] for k, p in given.items()}
         given_pivots = {k: p @ t[:3, :3].T + t[:3, 3] for k, p in given_pivots.items()}
         for k, p in spines.items():
-            given.setdefault(k, None)
-            given[k] = np.asarray(p) @ t[:3, :3].T + t[:3, 3] if given[k] is None else given[k]
+            given.setdefault(k, p)
     else:
         derived["frame"] = "as given in the file (no re-framing)"
 
@@ -330,7 +320,7 @@ def anatomy_from_meshes(
     for k, how in mark_report.items():
         if how != "given in the model file":
             derived[f"landmark {k}"] = how
-    check_plausible(marks, truly_given, where)
+    check_plausible(marks, truly_given, where, meshes)
     lm_json = {k: {"body": b, "position_mm": [float(c) for c in p]} for k, (b, p) in marks.items()}
     joints = default_joints(lm_json)
     dofs: dict[str, Dof] = {}
@@ -365,6 +355,37 @@ def anatomy_from_meshes(
         source=source,
         derived=derived,
     )
+
+
+def _spine_frame(
+    meshes: Mapping[str, tuple[NDArray, NDArray]], given: Mapping[str, NDArray], where: str
+) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]], int]:
+    """``T_pelvis_file`` from the iliac spines, and the spines in the pelvis frame.
+
+    "Upper half" and "most anterior" depend on the frame: in a file tilted by tens of degrees
+    another point (the AIIS, the pubis) can be the most anterior one. So the spines are found
+    again in the frame they give, until they stay put (at most 6 rounds).
+    """
+    total = np.eye(4)
+    spines: dict[str, NDArray[np.float64]] = {}
+    rounds = 0
+    for rounds in range(1, 7):  # noqa: B007 (reported)
+        moved = {b: meshes[b][0] @ total[:3, :3].T + total[:3, 3] for b in ("left_innominate", "right_innominate")}
+        found = {}
+        for side in ("left", "right"):
+            asis, psis = iliac_spines(moved[f"{side}_innominate"])
+            for name, point in ((f"{side}_asis", asis), (f"{side}_psis", psis)):
+                found[name] = given[name] @ total[:3, :3].T + total[:3, 3] if name in given else point
+        if np.linalg.norm(found["right_asis"] - found["left_asis"]) < 1.0:
+            raise AnatomyFileError(
+                f"{where}: implausible pelvis: the two ASISs coincide; give left_asis and right_asis under [landmarks]"
+            )
+        step = isb_frame(found["left_asis"], found["right_asis"], found["left_psis"], found["right_psis"])
+        total = step @ total
+        spines = {k: p @ step[:3, :3].T + step[:3, 3] for k, p in found.items()}
+        if np.allclose(step, np.eye(4), atol=1e-6):
+            break
+    return total, spines, rounds
 
 
 def _publish_si_areas(
