@@ -8,7 +8,11 @@ by scipy, auricular-surface displacements by hand), not read back from pelvis3d.
 from __future__ import annotations
 
 import itertools
+import re
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -197,3 +201,56 @@ def test_ranges_follow_the_geometry(pelvis, tmp_path):
         big = pelvis3d.Pelvis.from_meshes(meshes["sacrum"], meshes["left_innominate"], meshes["right_innominate"])
     small, large = pelvis.physiological_ranges()["tilt"][1], big.physiological_ranges()["tilt"][1]
     assert large == pytest.approx(small / 1.3, rel=0.08)
+
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def test_readme_python_api_block_runs_and_says_what_it_prints():
+    block = next(b for b in re.findall(r"```python\n(.*?)```", README, flags=re.S) if "physiological_ranges" in b)
+    proc = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    closed, opened = (float(v) for v in proc.stdout.splitlines()[-3].split())
+    assert closed == pytest.approx(0.3, abs=0.1) and opened == pytest.approx(1.4, abs=0.1)
+    assert "pubic gap change +2.63 mm exceeds the 2 mm tolerance" in proc.stdout
+
+
+def test_readme_range_table_is_the_computed_one(pelvis):
+    r = pelvis.physiological_ranges()
+    rows = re.findall(r"^\| (`[a-z_`, ]+`)(?: \(both sides\))? \| ±([\d.]+)° \|", README, flags=re.M)
+    assert len(rows) == 5
+    for names, value in rows:
+        for name in re.findall(r"`([a-z_]+)`", names):
+            assert r[name] == (-float(value), float(value)), name
+
+
+def test_readme_pivot_table_is_measured(pelvis):
+    from dataclasses import replace
+
+    from pelvis3d.anatomy import ReadOnlyMap
+    from pelvis3d.anatomy.joints import place_pivots
+
+    rows = re.findall(
+        r"^\| (auricular centre[^|]*|posterior-ligaments) \| ([-+\d.]+) \| ([-+\d.]+) \| ([\d.]+) \|",
+        README,
+        flags=re.M,
+    )
+    assert len(rows) == 6
+    base = pelvis.anatomy
+    for label, post, ant, gap in rows:
+        if label == "posterior-ligaments":
+            anatomy = place_pivots(base, label)
+        else:
+            dx = (
+                float(re.search(r"([-+]) (\d+) mm", label).group(1) + re.search(r"(\d+) mm", label).group(1))
+                if "mm" in label
+                else 0.0
+            )
+            dofs = dict(base.dofs)
+            for n in ("left_rotation", "left_tilt", "right_rotation", "right_tilt"):
+                dofs[n] = replace(dofs[n], pivot_mm=dofs[n].pivot_mm + np.array([dx, 0.0, 0.0]))
+            anatomy = replace(base, dofs=ReadOnlyMap(dofs, "DOF"))
+        m = pelvis3d.Pelvis(anatomy).metrics(Pose(rotation=1))
+        assert m.si_posterior_change_mm["left"] == pytest.approx(float(post), abs=0.002), label
+        assert m.si_anterior_change_mm["left"] == pytest.approx(float(ant), abs=0.002), label
+        assert m.pubic_gap_change_mm == pytest.approx(float(gap), abs=0.002), label

@@ -34,6 +34,7 @@ import json
 import os
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from numpy.typing import NDArray
 
 from pelvis3d.anatomy import BODIES, Anatomy, Dof, JointSurface, Landmark, ReadOnlyMap
 from pelvis3d.anatomy.derive import LANDMARK_NAMES, derive_joint_surfaces, derive_landmarks, isb_frame
-from pelvis3d.anatomy.joints import default_joints
+from pelvis3d.anatomy.joints import PIVOT_PLACEMENTS, default_joints, place_pivots
 from pelvis3d.anatomy.plausibility import (
     SI_AREA_CM2,
     check_plausible,
@@ -191,6 +192,7 @@ def anatomy_from_meshes(
     pivots: Mapping[str, Any] | None = None,
     frame: str = "isb",
     separate_joints: bool = False,
+    pivot_placement: str = "auricular-centre",
     attribution: str = "",
     name: str = "user pelvis",
     source: Path | None = None,
@@ -218,6 +220,9 @@ def anatomy_from_meshes(
         (:func:`pelvis3d.anatomy.plausibility.separate_joints`; reported in ``derived``).
         Without it such a pelvis loads with a
         :class:`~pelvis3d.errors.NeutralContactWarning` giving the depth.
+    pivot_placement : str
+        Where the innominates' SI pivots sit, one of
+        :data:`pelvis3d.anatomy.joints.PIVOT_PLACEMENTS` (``pivots`` given explicitly win).
     attribution : str
         Credit text shown on pictures and printed by the command line.
 
@@ -235,6 +240,10 @@ def anatomy_from_meshes(
     """
     if units not in UNITS:
         raise AnatomyFileError(f"{where}: field 'units' must be one of {', '.join(UNITS)}, got {units!r}")
+    if pivot_placement not in PIVOT_PLACEMENTS:
+        raise AnatomyFileError(
+            f"{where}: field 'pivot_placement' must be one of {', '.join(PIVOT_PLACEMENTS)}, got {pivot_placement!r}"
+        )
     if frame not in ("isb", "as-given"):
         raise AnatomyFileError(f"{where}: field 'frame' must be 'isb' or 'as-given', got {frame!r}")
     scale = UNITS[units]
@@ -341,7 +350,7 @@ def anatomy_from_meshes(
                 d["name"], joint["name"], joint["parent"], joint["child"], _readonly(axis), _readonly(pivot),
                 tuple(d["physiological_deg"]), tuple(d["hard_deg"]), d.get("description", ""),
             )  # fmt: skip
-    return Anatomy(
+    anatomy = Anatomy(
         name=name,
         vertices={b: _readonly(v) for b, (v, _) in meshes.items()},
         faces={b: _readonly(f) for b, (_, f) in meshes.items()},
@@ -355,6 +364,11 @@ def anatomy_from_meshes(
         source=source,
         derived=derived,
     )
+    if pivot_placement != "auricular-centre":
+        moved = place_pivots(anatomy, pivot_placement)
+        keep = {n: d for n, d in anatomy.dofs.items() if n in given_pivots}  # explicit pivots win
+        anatomy = replace(moved, dofs=ReadOnlyMap({**dict(moved.dofs), **keep}, "DOF"))
+    return anatomy
 
 
 def _spine_frame(
@@ -486,6 +500,7 @@ _ALLOWED_KEYS = {
     "frame",
     "attribution",
     "separate_joints",
+    "pivot_placement",
 }
 
 
@@ -550,12 +565,18 @@ def load_model_file(path: str | os.PathLike[str]) -> Anatomy:
     attribution = data.get("attribution", "")
     if not isinstance(attribution, str):
         raise AnatomyFileError(f"{where}: field 'attribution' must be text")
+    placement = data.get("pivot_placement", "auricular-centre")
+    if placement not in PIVOT_PLACEMENTS:
+        raise AnatomyFileError(
+            f"{where}: field 'pivot_placement' must be one of {', '.join(PIVOT_PLACEMENTS)}, got {placement!r}"
+        )
     separate_joints = data.get("separate_joints", False)
     if not isinstance(separate_joints, bool):
         raise AnatomyFileError(f"{where}: field 'separate_joints' must be true or false, got {separate_joints!r}")
     return anatomy_from_meshes(
         paths["sacrum"], paths["left_innominate"], paths["right_innominate"],
         units=units, axes=data.get("axes"), transform=data.get("transform"), landmarks=data.get("landmarks"),
-        pivots=data.get("pivots"), frame=data.get("frame", "isb"), separate_joints=separate_joints, attribution=attribution,
+        pivots=data.get("pivots"), frame=data.get("frame", "isb"), separate_joints=separate_joints, pivot_placement=placement,
+        attribution=attribution,
         name=str(data.get("name", p.stem)), source=p, where=where,
     )  # fmt: skip
