@@ -189,3 +189,17 @@ def test_given_landmarks_that_make_no_pelvis_are_refused(tmp_path, pelvis):
         AnatomyFileError, match=r"inter-ASIS distance \d+\.\d mm is outside 180-320 mm.*check the given"
     ):
         pelvis3d.Pelvis.load(tmp_path / "m.toml")
+
+
+def test_pivot_placement_is_a_model_file_choice(tmp_path):
+    pelvis, _ = load(
+        model_file(tmp_path, "gait2392", 'pivot_placement = "posterior-ligaments"', "separate_joints = true")
+    )
+    centre = pelvis.landmarks["left_auricular_centre"]
+    pivot = pelvis.dofs["left_rotation"].pivot_mm
+    assert pivot[0] < centre[0] - 5  # behind the joint's centre, at the posterior ligaments
+    assert pelvis.dofs["left_tilt"].pivot_mm == pytest.approx(pivot)
+    assert pelvis.derived["pivot left_rotation"].startswith("posterior-ligaments: ")
+    bad = model_file(tmp_path, "gait2392", 'pivot_placement = "front"')
+    with pytest.raises(AnatomyFileError, match="pivot_placement' must be one of auricular-centre, posterior-ligaments"):
+        pelvis3d.Pelvis.load(bad)
