@@ -17,6 +17,7 @@ __all__ = [
     "PhysiologicalRangeWarning",
     "RingToleranceWarning",
     "NeutralContactWarning",
+    "ShownAngleCappedWarning",
 ]
 
 
@@ -58,3 +59,7 @@ class RingToleranceWarning(PhysiologicalRangeWarning):
 
 class NeutralContactWarning(UserWarning):
     """The bones of a loaded anatomy touch or overlap at neutral; the message gives the depth."""
+
+
+class ShownAngleCappedWarning(UserWarning):
+    """An exaggerated (shown) angle would pass its hard limit and is shown at the limit."""

@@ -19,6 +19,7 @@ from pelvis3d.errors import (
     PoseError,
     PoseTypeError,
     RingToleranceWarning,
+    ShownAngleCappedWarning,
 )
 from pelvis3d.kinematics import DOF_NAMES, SI_DOF_NAMES, Pose, axis_angle_transform
 from pelvis3d.metrics import SIDES, JointMetrics, JointSpaceCalculator, LazyFields
@@ -180,15 +181,11 @@ class Pelvis:
 
     @property
     def dofs(self) -> Mapping[str, Dof]:
-        """Degrees of freedom by name, with axes, pivots and limits; the physiological range
-        of each ring DOF is the one its own geometry gives (:meth:`physiological_ranges`)."""
-        from dataclasses import replace
-
-        ranges = self.physiological_ranges()
-        return ReadOnlyMap(
-            {n: replace(d, physiological_deg=ranges[n]) if n in ranges else d for n, d in self.anatomy.dofs.items()},
-            "DOF",
-        )
+        """Degrees of freedom by name, with axes, pivots and limits as the anatomy stores them
+        (for the ring DOFs the stored physiological range is the radiostereometric cap that
+        scales controls; the ring itself is judged by :meth:`physiological_ranges` and
+        :meth:`ring_excesses`)."""
+        return self.anatomy.dofs
 
     def physiological_ranges(self, ring: str = DEFAULT_RING) -> dict[str, tuple[float, float]]:
         """Range of each ring DOF alone, and of ``rotation`` / ``tilt`` (both sides together),
@@ -205,6 +202,17 @@ class Pelvis:
         """The joint tolerances the posed ring leaves, each with by how much (empty inside)."""
         t = self.transforms(pose, ring=ring)
         return ring_excesses(self.metrics(pose, t), self.neutral_metrics, t, self._auricular)
+
+    def shown_pose(self, pose: Pose, exaggeration: float) -> Pose:
+        """``pose`` with its ring angles times ``exaggeration``, each held within its hard limit."""
+        shown = pose.scaled(exaggeration)
+        limited = {}
+        for name in SI_DOF_NAMES:
+            lo, hi = self.anatomy.dofs[name].hard_deg
+            value = getattr(shown, name)
+            if not lo <= value <= hi:
+                limited[name] = min(hi, max(lo, value))
+        return shown.replace(**limited) if limited else shown
 
     def max_exaggeration(self, pose: Pose) -> float:
         """The largest exaggeration whose shown pose stays within the hard limits (1 to
@@ -230,14 +238,13 @@ class Pelvis:
         return {b: self.anatomy.trimesh(b) for b in BODIES}
 
     # ---- kinematics ---------------------------------------------------------------------
-    def check_pose(self, pose: Pose, ring: str = DEFAULT_RING) -> Pose:
-        """Check ``pose`` against the joint limits and the ring's tolerances.
+    def check_pose(self, pose: Pose) -> Pose:
+        """Check ``pose`` against the joint limits.
 
-        Raises :class:`~pelvis3d.errors.LimitError` for an angle beyond its hard limit. Warns
-        (:class:`~pelvis3d.errors.RingToleranceWarning`) when the posed ring leaves a joint
-        tolerance, naming it and by how much, whatever the angles; and
+        Raises :class:`~pelvis3d.errors.LimitError` for an angle beyond its hard limit; warns
         (:class:`~pelvis3d.errors.PhysiologicalRangeWarning`) for a whole-pelvis angle beyond
-        its physiological range.
+        its physiological range. The ring DOFs are judged by what they do to the ring
+        (:meth:`judge_ring`, which :meth:`posed` calls), not by their angles.
         """
         if not isinstance(pose, Pose):
             raise PoseTypeError(f"pose must be a pelvis3d.Pose, got {type(pose).__name__}")
@@ -253,11 +260,18 @@ class Pelvis:
                     PhysiologicalRangeWarning,
                     stacklevel=3,
                 )
-        if any(getattr(pose, n) for n in SI_DOF_NAMES):
-            excesses = self.ring_excesses(pose, ring)
-            if excesses:
-                warnings.warn(describe_excesses(pose, excesses), RingToleranceWarning, stacklevel=3)
         return pose
+
+    def judge_ring(self, pose: Pose, ring: str = DEFAULT_RING) -> list[Excess]:
+        """Warn (:class:`~pelvis3d.errors.RingToleranceWarning`) when the posed ring leaves a
+        joint tolerance or bones touch, naming each tolerance and by how much, whatever the
+        angles; return what it left (empty, and no warning, inside every tolerance)."""
+        if not any(getattr(pose, n) for n in SI_DOF_NAMES):
+            return []
+        excesses = self.ring_excesses(pose, ring)
+        if excesses:
+            warnings.warn(describe_excesses(pose, excesses), RingToleranceWarning, stacklevel=3)
+        return excesses
 
     def transforms(self, pose: Pose, world: bool = False, ring: str = DEFAULT_RING) -> dict[str, NDArray[np.float64]]:
         """Rigid transform per body for ``pose`` (no limit checks).
@@ -390,8 +404,8 @@ class Pelvis:
             Factor (1-20) applied to the pelvic-ring angles for display. The geometry
             (``transforms``, ``meshes()``) shows the exaggerated pose; ``metrics`` are
             always those of the true pose and ``shown_metrics`` those of the shown one.
-            The shown angles must stay within the hard limits too (see
-            :meth:`max_exaggeration`).
+            A shown angle that would pass its hard limit is shown at the limit, with a
+            :class:`~pelvis3d.errors.ShownAngleCappedWarning` (see :meth:`max_exaggeration`).
         ring : {"open", "closed"}
             Open chain (default, :data:`pelvis3d.ring.DEFAULT_RING`) or closed ring (the
             other joints take up the motion; :mod:`pelvis3d.ring`).
@@ -403,20 +417,28 @@ class Pelvis:
         Raises
         ------
         LimitError
-            If a true or shown angle is beyond its hard limit.
+            If a true angle is beyond its hard limit.
         """
         pose = Pose() if pose is None else pose
         factor = real_number(exaggeration, "exaggeration")
         if not 1.0 <= factor <= MAX_EXAGGERATION:
             raise PoseError(f"exaggeration={exaggeration!r} is outside the allowed range [1, {MAX_EXAGGERATION:g}]")
-        self.check_pose(pose, ring)
-        if factor > self.max_exaggeration(pose) * (1.0 + 1e-12):
-            name = max(SI_DOF_NAMES, key=lambda n: abs(getattr(pose, n)) / max(self.anatomy.dofs[n].hard_deg[1], 1e-9))
-            value = getattr(pose, name)
-            lo, hi = self.anatomy.dofs[name].hard_deg
-            raise LimitError(
-                f"the shown {name}={value:g} deg x{factor:g} = {value * factor:g} deg is beyond the hard limit "
-                f"[{lo:g}, {hi:g}] deg; use an exaggeration of at most x{math.floor(self.max_exaggeration(pose) * 100) / 100:g}"
+        self.check_pose(pose)
+        check_ring(ring)
+        self.judge_ring(pose, ring)
+        cap = self.max_exaggeration(pose)
+        if factor > cap * (1.0 + 1e-12):
+            capped = [
+                n for n in SI_DOF_NAMES if abs(getattr(pose, n)) * factor > abs(getattr(pose, n)) * cap * (1 + 1e-12)
+            ]
+            over = ", ".join(
+                f"{n}={getattr(pose, n):g} deg x{factor:g} = {getattr(pose, n) * factor:g} deg" for n in capped
+            )
+            warnings.warn(
+                f"the shown pose would pass the hard limit ({over}); those angles are shown at the hard limit "
+                f"(exaggeration x{math.floor(cap * 100) / 100:g} keeps every angle in proportion)",
+                ShownAngleCappedWarning,
+                stacklevel=2,
             )
         return PosedPelvis(self, pose, factor, ring)
 
@@ -488,7 +510,7 @@ class PosedPelvis:
         self.pose = pose
         self.ring = check_ring(ring)
         self.exaggeration = float(exaggeration)
-        self.shown_pose = pose.scaled(exaggeration) if exaggeration != 1.0 else pose
+        self.shown_pose = pelvis.shown_pose(pose, exaggeration) if exaggeration != 1.0 else pose
 
     @cached_property
     def transforms(self) -> Mapping[str, NDArray[np.float64]]:

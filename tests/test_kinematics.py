@@ -155,14 +155,23 @@ def test_exaggeration_shows_scaled_pose_and_keeps_true_metrics(pelvis):
     assert posed.shown_metrics.pubic_gap_mm > posed.metrics.pubic_gap_mm + 5
 
 
-def test_shown_angles_beyond_the_hard_limit_are_refused(pelvis):
-    # 3.4 deg x20 would show 68 deg and a 178 mm gap: refused, naming the largest allowed factor
-    with pytest.raises(LimitError, match=r"shown left_rotation=3.4 deg x20 = 68 deg .* at most x2.94"):
-        pelvis.posed(Pose(rotation=3.4), exaggeration=20)
+def test_shown_angles_stop_at_the_hard_limit_and_say_so(pelvis):
+    # 3.4 deg x20 would show 68 deg and a 178 mm gap: shown at the 10 deg limit, with a warning
+    from pelvis3d.errors import ShownAngleCappedWarning
+
+    with pytest.warns(ShownAngleCappedWarning, match=r"left_rotation=3.4 deg x20 = 68 deg.* x2.94 keeps"):
+        posed = pelvis.posed(Pose(rotation=3.4, nutation=0.1), exaggeration=20)
+    assert posed.shown_pose == Pose(rotation=10, nutation=2)  # nutation x20 = 2 deg: within, kept
+    assert posed.shown_metrics.pubic_gap_change_mm < 40  # not 178 mm
+    np.testing.assert_allclose(
+        posed.transforms["left_innominate"], pelvis.transforms(Pose(rotation=10))["left_innominate"]
+    )
     assert pelvis.max_exaggeration(Pose(rotation=3.4)) == pytest.approx(10 / 3.4)
     assert pelvis.max_exaggeration(Pose(rotation=0.1, nutation=-2)) == pytest.approx(5.0)
     assert pelvis.max_exaggeration(Pose()) == 20.0
-    shown = pelvis.posed(Pose(rotation=0.5), exaggeration=20).shown_pose  # exactly at the limit: allowed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ShownAngleCappedWarning)
+        shown = pelvis.posed(Pose(rotation=0.5), exaggeration=20).shown_pose  # exactly at the limit
     assert shown.left_rotation == pytest.approx(10.0)
 
 
