@@ -16,6 +16,9 @@ __all__ = [
     "UnexpectedArgumentError",
     "AnatomyFileError",
     "PhysiologicalRangeWarning",
+    "RingToleranceWarning",
+    "NeutralContactWarning",
+    "ShownAngleCappedWarning",
 ]
 
 
@@ -52,3 +55,16 @@ class AnatomyFileError(Pelvis3dError, ValueError):
 
 class PhysiologicalRangeWarning(UserWarning):
     """An angle is beyond the physiological range but within the hard limit."""
+
+
+class RingToleranceWarning(PhysiologicalRangeWarning):
+    """A posed pelvic ring leaves a published joint tolerance (see :mod:`pelvis3d.tolerances`);
+    the message names the tolerance and by how much."""
+
+
+class NeutralContactWarning(UserWarning):
+    """The bones of a loaded anatomy touch or overlap at neutral; the message gives the depth."""
+
+
+class ShownAngleCappedWarning(UserWarning):
+    """An exaggerated (shown) angle would pass its hard limit and is shown at the limit."""

@@ -14,7 +14,11 @@ point-to-triangle distances from each joint-surface vertex to the partner bone's
 * **Inter-ASIS / inter-PSIS**: distances between the posed landmarks.
 
 ``*_change_mm`` values are differences from the neutral pose. A contact flag is raised
-when any vertex of a joint surface reaches zero distance or below.
+when any vertex of a joint surface reaches zero distance or below; ``*_overlap_mm`` say how
+deep. The values are signed and keep falling through contact: where the nearest-point
+distance would turn back (a vertex deep in a thin bone nears its far side, then leaves it),
+the vertex's neutral gap minus its travel toward the partner along the neutral gap direction
+is taken instead, so an exaggerated internal rotation never prints a "normal" gap.
 """
 
 from __future__ import annotations
@@ -66,6 +70,15 @@ class JointSpaceCalculator:
             self.queries[name] = _Query(name, surf.body, target, np.asarray(anatomy.vertices[surf.body])[surf.vertices])
             if target not in self._partners:
                 self._partners[target] = MeshDistance(anatomy.vertices[target], anatomy.faces[target])
+        #: per surface: each vertex's neutral signed distance and the unit direction from its
+        #: closest partner point to it (outward across the joint), in the partner's frame
+        self._neutral: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+        for name, q in self.queries.items():
+            d0, _, closest = self._partners[q.target].query(q.points)
+            away = q.points - closest
+            length = np.linalg.norm(away, axis=1)
+            direction = np.where(d0[:, None] < 0.0, -away, away) / np.maximum(length, 1e-12)[:, None]
+            self._neutral[name] = (d0, direction)
         # every partner's face tables in one: one sign pass per frame, not one per bone
         self._corner, self._gram, self._normals, offsets = stack_features(list(self._partners.values()))
         self._offsets = dict(zip(self._partners, offsets, strict=True))
@@ -169,8 +182,22 @@ class JointSpaceCalculator:
         start = 0
         for items in by_target.values():
             for i, name, p in items:
-                out[i][name] = values[start : start + len(p)]
+                out[i][name] = self._through(name, p, values[start : start + len(p)])
                 start += len(p)
+
+    def _through(self, name: str, points: NDArray[np.float64], values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``values`` (signed distances to the partner bone), continued through contact.
+
+        Past contact the nearest-point distance turns back (a point deep in a thin bone is
+        near its far side, then leaves it), so where the bones have met, each vertex also
+        gets its neutral gap minus how far it has moved toward the partner along the neutral
+        gap direction, and the lower of the two counts: the value keeps falling as the bones
+        press on. Outside contact the exact distance stands.
+        """
+        d0, direction = self._neutral[name]
+        q = self.queries[name]
+        height = d0 + np.einsum("ij,ij->i", points - q.points, direction)
+        return np.where(height < 0.0, np.minimum(values, height), values)
 
 
 #: How many recent relative positions each surface remembers (a frame has a true and a shown
@@ -258,6 +285,20 @@ class LazyFields(Mapping):
         return len(self._names)
 
 
+def _partner_surface(surface: str, anatomy: Anatomy) -> NDArray[np.int64] | None:
+    """Vertex indices of the joint surface facing ``surface`` across its joint (on the partner bone)."""
+    side = surface.split("_", 1)[0]
+    twin = {
+        f"{side}_si_innominate": f"{side}_si_sacrum",
+        f"{side}_si_sacrum": f"{side}_si_innominate",
+        "left_pubic_face": "right_pubic_face",
+        "right_pubic_face": "left_pubic_face",
+    }.get(surface)
+    if twin is None or twin not in anatomy.joint_surfaces:
+        return None
+    return np.asarray(anatomy.joint_surfaces[twin].vertices)
+
+
 def _partner(surface: str, body: str) -> str | None:
     """The bone a joint surface faces (None for surfaces that are not part of a joint pair)."""
     if "_si_" in surface:
@@ -299,6 +340,27 @@ class JointMetrics:
     def contact(self) -> bool:
         """True when any joint surface touches its partner (the shown bones would overlap)."""
         return self.pubic_contact or any(self.si_contact.values())
+
+    @property
+    def pubic_overlap_mm(self) -> float:
+        """How deep the pubic bones overlap (mm; 0 when they do not touch)."""
+        return max(0.0, -self.pubic_min_gap_mm)
+
+    @property
+    def si_overlap_mm(self) -> dict[str, float]:
+        """How deep each innominate overlaps the sacrum (mm; 0 when they do not touch)."""
+        return {s: max(0.0, -v) for s, v in self.si_min_space_mm.items()}
+
+    @property
+    def overlap_mm(self) -> float:
+        """The deepest overlap of any joint (mm; 0 when no bones touch)."""
+        return max(self.pubic_overlap_mm, *self.si_overlap_mm.values())
+
+    def overlap_text(self) -> str:
+        """Where and how deep the bones overlap, in words (empty when they do not touch)."""
+        parts = [f"pubic symphysis {self.pubic_overlap_mm:.1f} mm"] if self.pubic_contact else []
+        parts += [f"{s} SI joint {self.si_overlap_mm[s]:.1f} mm" for s in SIDES if self.si_contact[s]]
+        return ("overlap: " + ", ".join(parts)) if parts else ""
 
     def as_dict(self) -> dict[str, float | bool]:
         """Flat ``{name: value}`` of the scalar metrics (per-side names end ``_left`` / ``_right``)."""

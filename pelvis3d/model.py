@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from collections.abc import Mapping
@@ -11,9 +12,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pelvis3d.anatomy import BODIES, Anatomy, Dof, JointSurface, ReadOnlyMap, load_anatomy
-from pelvis3d.errors import LimitError, PhysiologicalRangeWarning, PoseError, PoseTypeError, UnknownNameError
-from pelvis3d.kinematics import DOF_NAMES, Pose, axis_angle_transform
+from pelvis3d.errors import (
+    LimitError,
+    PhysiologicalRangeWarning,
+    PoseError,
+    PoseTypeError,
+    RingToleranceWarning,
+    ShownAngleCappedWarning,
+)
+from pelvis3d.kinematics import DOF_NAMES, SI_DOF_NAMES, Pose, axis_angle_transform
 from pelvis3d.metrics import SIDES, JointMetrics, JointSpaceCalculator, LazyFields
+from pelvis3d.ring import DEFAULT_RING, check_ring, close_ring
+from pelvis3d.tolerances import Excess, describe_excesses, physiological_ranges, ring_excesses
 from pelvis3d.validation import real_number
 
 __all__ = ["Pelvis", "PosedPelvis", "MAX_EXAGGERATION"]
@@ -96,6 +106,20 @@ class Pelvis:
             side: np.stack([np.full(len(a), 1.0 / len(a)), a / a.sum(), ~a / (~a).sum()])
             for side, (a, _) in self._halves.items()
         }
+        self._auricular = {
+            side: np.asarray(anatomy.vertices[f"{side}_innominate"])[
+                anatomy.joint_surfaces[f"{side}_si_innominate"].vertices
+            ]
+            for side in SIDES
+        }
+        marks = anatomy.landmarks
+        self._symphysis_centre = (
+            (marks["left_symphyseal_face_centre"].position_mm + marks["right_symphyseal_face_centre"].position_mm) / 2
+            if "left_symphyseal_face_centre" in marks and "right_symphyseal_face_centre" in marks
+            else None
+        )
+        self._closed: dict[Pose, dict[str, NDArray[np.float64]]] = {}
+        self._ranges: dict[str, dict[str, tuple[float, float]]] = {}
         self._neutral: JointMetrics | None = None
         self._neutral = self.metrics(Pose())
 
@@ -159,8 +183,51 @@ class Pelvis:
 
     @property
     def dofs(self) -> Mapping[str, Dof]:
-        """Degrees of freedom by name, with axes, pivots and limits."""
+        """Degrees of freedom by name, with axes, pivots and limits as the anatomy stores them
+        (for the ring DOFs the stored physiological range is the radiostereometric cap that
+        scales controls; the ring itself is judged by :meth:`physiological_ranges` and
+        :meth:`ring_excesses`)."""
         return self.anatomy.dofs
+
+    def physiological_ranges(self, ring: str = DEFAULT_RING) -> dict[str, tuple[float, float]]:
+        """Range of each ring DOF alone, and of ``rotation`` / ``tilt`` (both sides together),
+        within which this pelvis keeps every joint tolerance of :mod:`pelvis3d.tolerances`
+        (degrees, to 0.01 deg inside the first tolerance left; the hard limit if none is)."""
+        if check_ring(ring) not in self._ranges:
+            hard = {n: self.anatomy.dofs[n].hard_deg for n in SI_DOF_NAMES}
+            hard["rotation"] = hard["left_rotation"]
+            hard["tilt"] = hard["left_tilt"]
+            self._ranges[ring] = physiological_ranges(lambda p: bool(self.ring_excesses(p, ring)), hard)
+        return dict(self._ranges[ring])
+
+    def ring_excesses(self, pose: Pose, ring: str = DEFAULT_RING) -> list[Excess]:
+        """The joint tolerances the posed ring leaves, each with by how much (empty inside)."""
+        t = self.transforms(pose, ring=ring)
+        return ring_excesses(self.metrics(pose, t), self.neutral_metrics, t, self._auricular)
+
+    def shown_pose(self, pose: Pose, exaggeration: float) -> Pose:
+        """``pose`` with its ring angles times ``exaggeration``, each held within its hard limit."""
+        shown = pose.scaled(exaggeration)
+        limited = {}
+        for name in SI_DOF_NAMES:
+            lo, hi = self.anatomy.dofs[name].hard_deg
+            value = getattr(shown, name)
+            if not lo <= value <= hi:
+                limited[name] = min(hi, max(lo, value))
+        return shown.replace(**limited) if limited else shown
+
+    def max_exaggeration(self, pose: Pose) -> float:
+        """The largest exaggeration whose shown pose stays within the hard limits (1 to
+        :data:`MAX_EXAGGERATION`)."""
+        factor = MAX_EXAGGERATION
+        for name in SI_DOF_NAMES:
+            value = getattr(pose, name)
+            lo, hi = self.anatomy.dofs[name].hard_deg
+            if value > 0:
+                factor = min(factor, hi / value)
+            elif value < 0:
+                factor = min(factor, lo / value)
+        return max(1.0, factor)
 
     @property
     def neutral_metrics(self) -> JointMetrics:
@@ -176,8 +243,10 @@ class Pelvis:
     def check_pose(self, pose: Pose) -> Pose:
         """Check ``pose`` against the joint limits.
 
-        Warns (:class:`~pelvis3d.errors.PhysiologicalRangeWarning`) for angles beyond the
-        physiological range; raises :class:`~pelvis3d.errors.LimitError` beyond the hard limit.
+        Raises :class:`~pelvis3d.errors.LimitError` for an angle beyond its hard limit; warns
+        (:class:`~pelvis3d.errors.PhysiologicalRangeWarning`) for a whole-pelvis angle beyond
+        its physiological range. The ring DOFs are judged by what they do to the ring
+        (:meth:`judge_ring`, which :meth:`posed` calls), not by their angles.
         """
         if not isinstance(pose, Pose):
             raise PoseTypeError(f"pose must be a pelvis3d.Pose, got {type(pose).__name__}")
@@ -187,7 +256,7 @@ class Pelvis:
             if not lo <= value <= hi:
                 raise LimitError(f"{name}={value:g} deg is beyond the hard limit [{lo:g}, {hi:g}] deg")
             plo, phi = dof.physiological_deg
-            if not plo <= value <= phi:
+            if name not in SI_DOF_NAMES and not plo <= value <= phi:
                 warnings.warn(
                     f"{name}={value:g} deg is beyond the physiological range [{plo:g}, {phi:g}] deg",
                     PhysiologicalRangeWarning,
@@ -195,7 +264,18 @@ class Pelvis:
                 )
         return pose
 
-    def transforms(self, pose: Pose, world: bool = False) -> dict[str, NDArray[np.float64]]:
+    def judge_ring(self, pose: Pose, ring: str = DEFAULT_RING) -> list[Excess]:
+        """Warn (:class:`~pelvis3d.errors.RingToleranceWarning`) when the posed ring leaves a
+        joint tolerance or bones touch, naming each tolerance and by how much, whatever the
+        angles; return what it left (empty, and no warning, inside every tolerance)."""
+        if not any(getattr(pose, n) for n in SI_DOF_NAMES):
+            return []
+        excesses = self.ring_excesses(pose, ring)
+        if excesses:
+            warnings.warn(describe_excesses(pose, excesses), RingToleranceWarning, stacklevel=3)
+        return excesses
+
+    def transforms(self, pose: Pose, world: bool = False, ring: str = DEFAULT_RING) -> dict[str, NDArray[np.float64]]:
         """Rigid transform per body for ``pose`` (no limit checks).
 
         Parameters
@@ -205,11 +285,36 @@ class Pelvis:
         world : bool
             False: ``T_pelvis_body`` (body neutral coordinates -> pelvis frame, mm).
             True: ``T_world_body``, including the whole-pelvis tilt/obliquity/rotation.
+        ring : {"open", "closed"}
+            The open chain (each DOF moves its own joint) or the closed ring (the other
+            joints take up the motion by least elastic energy; see :mod:`pelvis3d.ring`).
 
         Returns
         -------
         dict of str to (4, 4) ndarray
         """
+        if check_ring(ring) == "closed" and self._symphysis_centre is not None:
+            if any(getattr(pose, n) for n in SI_DOF_NAMES):
+                return self._closed_transforms(pose, world)
+        return self._open_transforms(pose, world)
+
+    def _closed_transforms(self, pose: Pose, world: bool) -> dict[str, NDArray[np.float64]]:
+        ring_pose = Pose(**{n: getattr(pose, n) for n in SI_DOF_NAMES})
+        closed = self._closed.get(ring_pose)
+        if closed is None:
+            held = {s: (getattr(pose, f"{s}_rotation") != 0.0, getattr(pose, f"{s}_tilt") != 0.0) for s in SIDES}
+            pivots = {s: self.anatomy.dofs[f"{s}_rotation"].pivot_mm for s in SIDES}
+            closed = close_ring(self._open_transforms(ring_pose, False), pivots, held, self._symphysis_centre)
+            if len(self._closed) > 8:  # a few recent poses (a frame asks for a pose more than once)
+                self._closed.pop(next(iter(self._closed)))
+            self._closed[ring_pose] = closed
+        if not world:
+            return {b: t.copy() for b, t in closed.items()}
+        posture = self._open_transforms(pose, True)
+        to_world = posture["sacrum"] @ _rigid_inverse(self._open_transforms(pose, False)["sacrum"])
+        return {b: to_world @ t for b, t in closed.items()}
+
+    def _open_transforms(self, pose: Pose, world: bool) -> dict[str, NDArray[np.float64]]:
         angles = pose.pelvis_angles()
         frames: dict[str, NDArray[np.float64]] = {"world": _IDENTITY}
         for child, parent, dofs in self._chain:
@@ -232,10 +337,15 @@ class Pelvis:
     _METRIC_SURFACES = ("left_si_innominate", "right_si_innominate", "left_pubic_face", "right_pubic_face")
 
     def metrics(
-        self, pose: Pose, transforms: Mapping[str, NDArray[np.float64]] | None = None, _fields: dict | None = None
+        self,
+        pose: Pose,
+        transforms: Mapping[str, NDArray[np.float64]] | None = None,
+        _fields: dict | None = None,
+        ring: str = DEFAULT_RING,
     ) -> JointMetrics:
-        """Joint metrics of the geometry posed by ``pose`` (no limit checks), mm."""
-        t = transforms if transforms is not None else self.transforms(pose)
+        """Joint metrics of the geometry posed by ``pose`` (no limit checks), mm; ``ring``
+        as in :meth:`transforms`."""
+        t = transforms if transforms is not None else self.transforms(pose, ring=ring)
         fields = _fields if _fields is not None else self._calculator.fields(t, self._METRIC_SURFACES)
         for arr in fields.values():
             arr.setflags(write=False)
@@ -284,28 +394,55 @@ class Pelvis:
             fields=lazy,
         )
 
-    def posed(self, pose: Pose | None = None, exaggeration: float = 1.0) -> PosedPelvis:
+    def posed(self, pose: Pose | None = None, exaggeration: float = 1.0, ring: str = DEFAULT_RING) -> PosedPelvis:
         """Pose the pelvis.
 
         Parameters
         ----------
         pose : Pose, optional
-            The true joint angles, degrees (checked against the limits). Default: neutral.
+            The true joint angles, degrees (checked against the limits and the ring's
+            tolerances). Default: neutral.
         exaggeration : float
             Factor (1-20) applied to the pelvic-ring angles for display. The geometry
             (``transforms``, ``meshes()``) shows the exaggerated pose; ``metrics`` are
             always those of the true pose and ``shown_metrics`` those of the shown one.
+            A shown angle that would pass its hard limit is shown at the limit, with a
+            :class:`~pelvis3d.errors.ShownAngleCappedWarning` (see :meth:`max_exaggeration`).
+        ring : {"open", "closed"}
+            Open chain (default, :data:`pelvis3d.ring.DEFAULT_RING`) or closed ring (the
+            other joints take up the motion; :mod:`pelvis3d.ring`).
 
         Returns
         -------
         PosedPelvis
+
+        Raises
+        ------
+        LimitError
+            If a true angle is beyond its hard limit.
         """
         pose = Pose() if pose is None else pose
-        self.check_pose(pose)
         factor = real_number(exaggeration, "exaggeration")
         if not 1.0 <= factor <= MAX_EXAGGERATION:
             raise PoseError(f"exaggeration={exaggeration!r} is outside the allowed range [1, {MAX_EXAGGERATION:g}]")
-        return PosedPelvis(self, pose, factor)
+        self.check_pose(pose)
+        check_ring(ring)
+        self.judge_ring(pose, ring)
+        cap = self.max_exaggeration(pose)
+        if factor > cap * (1.0 + 1e-12):
+            capped = [
+                n for n in SI_DOF_NAMES if abs(getattr(pose, n)) * factor > abs(getattr(pose, n)) * cap * (1 + 1e-12)
+            ]
+            over = ", ".join(
+                f"{n}={getattr(pose, n):g} deg x{factor:g} = {getattr(pose, n) * factor:g} deg" for n in capped
+            )
+            warnings.warn(
+                f"the shown pose would pass the hard limit ({over}); those angles are shown at the hard limit "
+                f"(exaggeration x{math.floor(cap * 100) / 100:g} keeps every angle in proportion)",
+                ShownAngleCappedWarning,
+                stacklevel=2,
+            )
+        return PosedPelvis(self, pose, factor, ring)
 
     # ---- inverse ------------------------------------------------------------------------
     def solve_rotation(
@@ -315,94 +452,20 @@ class Pelvis:
         si_posterior_change_mm: float | None = None,
         side: str = "both",
         tolerance_mm: float = 1e-4,
+        ring: str = DEFAULT_RING,
     ) -> Pose:
-        """Find the innominate rotation that produces a target metric change.
+        """The innominate rotation that produces a target metric change: see
+        :func:`pelvis3d.inverse.solve_rotation` (same parameters)."""
+        from pelvis3d.inverse import solve_rotation
 
-        Give exactly one target.
-
-        Parameters
-        ----------
-        pubic_gap_change_mm : float, optional
-            Wanted change of the pubic gap from neutral (mm; + opens).
-        si_posterior_change_mm : float, optional
-            Wanted change of the posterior SI joint space (mm; negative = compression),
-            on ``side`` (for ``"both"``: the mean of the two sides).
-        side : {"both", "left", "right"}
-            Which innominate(s) rotate.
-        tolerance_mm : float
-            Accuracy of the achieved metric (mm).
-
-        Returns
-        -------
-        Pose
-            Degrees, within the hard limits.
-
-        Raises
-        ------
-        PoseError
-            If no rotation within the hard limits reaches the target.
-        """
-        from scipy.optimize import brentq
-
-        if side not in ("both", "left", "right"):
-            raise UnknownNameError(f"unknown side {side!r}; allowed: both, left, right")
-        given = [
-            (k, v)
-            for k, v in (
-                ("pubic_gap_change_mm", pubic_gap_change_mm),
-                ("si_posterior_change_mm", si_posterior_change_mm),
-            )
-            if v is not None
-        ]
-        if len(given) != 1:
-            raise PoseError("give exactly one target: pubic_gap_change_mm or si_posterior_change_mm")
-        key, target = given[0]
-        target = real_number(target, key)
-
-        def pose_for(angle: float) -> Pose:
-            return Pose(rotation=angle) if side == "both" else Pose(**{f"{side}_rotation": angle})
-
-        def value(angle: float) -> float:
-            m = self.metrics(pose_for(angle))
-            if key == "pubic_gap_change_mm":
-                return m.pubic_gap_change_mm
-            sides = SIDES if side == "both" else (side,)
-            return float(np.mean([m.si_posterior_change_mm[s] for s in sides]))
-
-        dof = self.anatomy.dofs["left_rotation" if side in ("both", "left") else "right_rotation"]
-        lo, hi = dof.hard_deg
-        # Search outward from neutral for the first bracket: deep overlaps make the signed
-        # distances non-monotonic far out, and the answer nearest neutral is the one wanted.
-        bracket = None
-        reached = [0.0]
-        f0 = value(0.0) - target
-        if f0 == 0.0:
-            return pose_for(0.0)
-        for end in (hi, lo):
-            prev_a, prev_f = 0.0, f0
-            for a in np.linspace(0.0, end, 41)[1:]:
-                fa = value(float(a)) - target
-                reached.append(fa + target)
-                if prev_f * fa <= 0:
-                    bracket = (prev_a, float(a))
-                    break
-                prev_a, prev_f = float(a), fa
-            if bracket:
-                break
-        if bracket is None:
-            raise PoseError(
-                f"{key}={target:g} mm is not reachable with rotation in [{lo:g}, {hi:g}] deg "
-                f"(reachable: {min(reached):.2f} to {max(reached):.2f} mm)"
-            )
-        angle = brentq(lambda a: value(a) - target, min(bracket), max(bracket), xtol=1e-9)
-        # brentq's xtol is in degrees; tighten on the metric itself with a few secant steps
-        for _ in range(20):
-            err = value(angle) - target
-            if abs(err) <= tolerance_mm:
-                break
-            slope = (value(angle + 1e-4) - value(angle - 1e-4)) / 2e-4
-            angle -= err / slope
-        return pose_for(float(angle))
+        return solve_rotation(
+            self,
+            pubic_gap_change_mm=pubic_gap_change_mm,
+            si_posterior_change_mm=si_posterior_change_mm,
+            side=side,
+            tolerance_mm=tolerance_mm,
+            ring=ring,
+        )
 
 
 def _load_any(path: str | os.PathLike[str] | None) -> Anatomy:
@@ -440,18 +503,21 @@ class PosedPelvis:
         The displayed pose (``pose`` with the pelvic-ring angles times ``exaggeration``).
     exaggeration : float
         Display factor.
+    ring : str
+        ``"open"`` or ``"closed"`` (see :mod:`pelvis3d.ring`).
     """
 
-    def __init__(self, pelvis: Pelvis, pose: Pose, exaggeration: float = 1.0) -> None:
+    def __init__(self, pelvis: Pelvis, pose: Pose, exaggeration: float = 1.0, ring: str = DEFAULT_RING) -> None:
         self.pelvis = pelvis
         self.pose = pose
+        self.ring = check_ring(ring)
         self.exaggeration = float(exaggeration)
-        self.shown_pose = pose.scaled(exaggeration) if exaggeration != 1.0 else pose
+        self.shown_pose = pelvis.shown_pose(pose, exaggeration) if exaggeration != 1.0 else pose
 
     @cached_property
     def transforms(self) -> Mapping[str, NDArray[np.float64]]:
         """``T_pelvis_body`` per body for the shown pose: (4, 4), body neutral coords -> pelvis frame, mm."""
-        out = self.pelvis.transforms(self.shown_pose)
+        out = self.pelvis.transforms(self.shown_pose, ring=self.ring)
         for t in out.values():  # freshly computed: freeze in place, no copy
             t.setflags(write=False)
         return ReadOnlyMap(out, "body")
@@ -460,7 +526,8 @@ class PosedPelvis:
     def world_transforms(self) -> Mapping[str, NDArray[np.float64]]:
         """``T_world_body`` per body for the shown pose, including whole-pelvis posture."""
         return ReadOnlyMap(
-            {b: _readonly(t) for b, t in self.pelvis.transforms(self.shown_pose, world=True).items()}, "body"
+            {b: _readonly(t) for b, t in self.pelvis.transforms(self.shown_pose, world=True, ring=self.ring).items()},
+            "body",
         )
 
     @cached_property
@@ -480,7 +547,7 @@ class PosedPelvis:
     @cached_property
     def _both(self) -> tuple[JointMetrics, JointMetrics]:
         # the true and shown poses share one distance pass (a frame usually wants both)
-        true_t = self.pelvis.transforms(self.pose)
+        true_t = self.pelvis.transforms(self.pose, ring=self.ring)
         f_true, f_shown = self.pelvis._calculator.fields_many([true_t, self.transforms], Pelvis._METRIC_SURFACES)
         return (
             self.pelvis.metrics(self.pose, true_t, _fields=f_true),

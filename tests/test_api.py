@@ -115,8 +115,9 @@ def test_cli_bad_input_is_one_line_and_nonzero(capsys, argv, words):
 def test_cli_physiological_warning_is_one_line(capsys):
     assert main(["metrics", "--rotation", "5"]) == 0
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2  # one line per DOF beyond its range
+    assert len(err) == 1  # one line per pose beyond the ring's tolerances, naming each
     assert all(line.startswith("pelvis3d metrics: warning:") and "physiological" in line for line in err)
+    assert "pubic gap change +17.6" in err[0] and "SI rotation +5.00 deg exceeds the 3.6 deg" in err[0]
 
 
 def test_cli_runs_as_a_real_process():

@@ -83,7 +83,7 @@ def test_mirrored_pose_gives_mirrored_transforms(pelvis, angles):
 
 
 def test_external_rotation_swings_the_front_out_and_the_back_in(pelvis):
-    t = pelvis.posed(Pose(rotation=3)).transforms
+    t = pelvis.transforms(Pose(rotation=3))
     lm = pelvis.landmarks
     for side, lateral in (("left", -1), ("right", 1)):
         body = f"{side}_innominate"
@@ -99,12 +99,12 @@ def test_external_rotation_swings_the_front_out_and_the_back_in(pelvis):
 
 def test_anterior_tilt_and_nutation_signs(pelvis):
     lm = pelvis.landmarks
-    t = pelvis.posed(Pose(left_tilt=3)).transforms["left_innominate"]
+    t = pelvis.transforms(Pose(left_tilt=3))["left_innominate"]
     asis = apply(t, lm["left_asis"]) - lm["left_asis"]
     assert asis[1] < -0.5  # inferior (the ASIS is level with the SI pivot, so the anterior part is second order)
     psis = apply(t, lm["left_psis"]) - lm["left_psis"]
     assert psis[1] > 0.5  # superior
-    t = pelvis.posed(Pose(nutation=3)).transforms["sacrum"]
+    t = pelvis.transforms(Pose(nutation=3))["sacrum"]
     prom = apply(t, lm["sacral_promontory"]) - lm["sacral_promontory"]
     assert prom[0] > 0.5 and prom[1] < 0  # sacral base anterior-inferior
 
@@ -129,9 +129,12 @@ def test_whole_pelvis_angles_act_in_the_world_frame_only(pelvis):
 def test_limits_warn_then_error(pelvis):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        pelvis.posed(Pose(rotation=3))  # inside the physiological range: silent
-    with pytest.warns(PhysiologicalRangeWarning, match="left_rotation=5"):
+        pelvis.posed(Pose(rotation=0.3))  # the ring keeps its tolerances: silent
+        pelvis.posed(Pose(pelvis_tilt=20))
+    with pytest.warns(PhysiologicalRangeWarning, match=r"left_rotation=5\).*pubic gap change \+8\.\d\d mm exceeds"):
         pelvis.posed(Pose(left_rotation=5))
+    with pytest.warns(PhysiologicalRangeWarning, match=r"pelvis_tilt=80 deg is beyond the physiological range"):
+        pelvis.posed(Pose(pelvis_tilt=80))
     with pytest.raises(LimitError, match=r"right_rotation=12 deg is beyond the hard limit \[-10, 10\]"):
         pelvis.posed(Pose(right_rotation=12))
     with pytest.raises(ValueError, match="exaggeration"):
@@ -141,15 +144,35 @@ def test_limits_warn_then_error(pelvis):
 
 
 def test_exaggeration_shows_scaled_pose_and_keeps_true_metrics(pelvis):
-    posed = pelvis.posed(Pose(rotation=2), exaggeration=5)
-    assert posed.shown_pose == Pose(rotation=10)
-    assert posed.pose == Pose(rotation=2)
+    posed = pelvis.posed(Pose(rotation=0.4), exaggeration=5)
+    assert posed.shown_pose == Pose(rotation=2)
+    assert posed.pose == Pose(rotation=0.4)
+    np.testing.assert_allclose(
+        posed.transforms["left_innominate"], pelvis.transforms(Pose(rotation=2))["left_innominate"]
+    )
+    true = pelvis.posed(Pose(rotation=0.4)).metrics
+    assert posed.metrics.pubic_gap_mm == pytest.approx(true.pubic_gap_mm)
+    assert posed.shown_metrics.pubic_gap_mm > posed.metrics.pubic_gap_mm + 5
+
+
+def test_shown_angles_stop_at_the_hard_limit_and_say_so(pelvis):
+    # 3.4 deg x20 would show 68 deg and a 178 mm gap: shown at the 10 deg limit, with a warning
+    from pelvis3d.errors import ShownAngleCappedWarning
+
+    with pytest.warns(ShownAngleCappedWarning, match=r"left_rotation=3.4 deg x20 = 68 deg.* x2.94 keeps"):
+        posed = pelvis.posed(Pose(rotation=3.4, nutation=0.1), exaggeration=20)
+    assert posed.shown_pose == Pose(rotation=10, nutation=2)  # nutation x20 = 2 deg: within, kept
+    assert posed.shown_metrics.pubic_gap_change_mm < 40  # not 178 mm
     np.testing.assert_allclose(
         posed.transforms["left_innominate"], pelvis.transforms(Pose(rotation=10))["left_innominate"]
     )
-    true = pelvis.posed(Pose(rotation=2)).metrics
-    assert posed.metrics.pubic_gap_mm == pytest.approx(true.pubic_gap_mm)
-    assert posed.shown_metrics.pubic_gap_mm > posed.metrics.pubic_gap_mm + 10
+    assert pelvis.max_exaggeration(Pose(rotation=3.4)) == pytest.approx(10 / 3.4)
+    assert pelvis.max_exaggeration(Pose(rotation=0.1, nutation=-2)) == pytest.approx(5.0)
+    assert pelvis.max_exaggeration(Pose()) == 20.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ShownAngleCappedWarning)
+        shown = pelvis.posed(Pose(rotation=0.5), exaggeration=20).shown_pose  # exactly at the limit
+    assert shown.left_rotation == pytest.approx(10.0)
 
 
 def test_posed_meshes_are_new_objects_in_mm(pelvis):

@@ -76,10 +76,10 @@ POSES = [
     Pose(),
     Pose(rotation=2),
     Pose(rotation=-1),
-    Pose(left_rotation=3),
+    Pose(left_rotation=2.5),
     Pose(right_rotation=-2.5, left_tilt=2),
-    Pose(tilt=-3, nutation=2),
-    Pose(left_rotation=1.5, right_rotation=-1, nutation=-3),
+    Pose(tilt=-2.5, nutation=2),
+    Pose(left_rotation=1.5, right_rotation=-1, nutation=-2.5),
 ]
 
 
@@ -123,12 +123,14 @@ def test_contact_is_reported_not_hidden(pelvis):
     closing = pelvis.posed(Pose(rotation=-3)).metrics  # symphysis closes > 4.8 mm
     assert closing.pubic_contact and closing.pubic_min_gap_mm <= 0 and closing.contact
     shown = pelvis.posed(
-        Pose(rotation=3), exaggeration=5
-    ).shown_metrics  # 15 deg: the back of the SI joint closes fully
+        Pose(rotation=2), exaggeration=5
+    ).shown_metrics  # 10 deg: the back of the SI joint closes fully
     assert all(shown.si_contact.values())
     assert min(shown.si_min_space_mm.values()) < 0
+    assert shown.si_overlap_mm["left"] == pytest.approx(-shown.si_min_space_mm["left"]) and shown.overlap_mm > 1.0
+    assert "left SI joint" in shown.overlap_text() and "overlap" in shown.overlap_text()
     # and the overlap is real: posterior SI vertices lie inside the posed sacrum
-    _, meshes = posed_meshes(pelvis, Pose(rotation=3), 5)
+    _, meshes = posed_meshes(pelvis, Pose(rotation=2), 5)
     surf = pelvis.joint_surfaces["left_si_innominate"]
     inside = meshes["sacrum"].contains(meshes["left_innominate"].vertices[surf.vertices])
     assert inside.any()

@@ -95,7 +95,9 @@ def test_derived_joint_surfaces_sit_where_the_bones_face(opensim):
         pts = inn.vertices[surf.vertices]
         assert len(pts) >= 10
         _, d, _ = trimesh.proximity.closest_point(sac, pts)
-        assert np.median(d) < 4.0  # against the sacrum
+        # against the sacrum: the nearest part within 1 mm, and grown to the published
+        # 10-15 cm^2 where these coarse bones stand up to ~9 mm apart
+        assert d.min() < 1.0 and np.median(d) < 7.0 and d.max() < 10.5
         assert np.all(pts[:, 2] * sign > 0)  # on its own side
         assert pts[:, 0].mean() < sac.vertices[:, 0].mean() + 15  # in the back half of the pelvis
         sacral = pelvis.joint_surfaces[f"{side}_si_sacrum"]

@@ -15,8 +15,25 @@ from numpy.typing import NDArray
 
 from pelvis3d.errors import AnatomyFileError
 
-__all__ = ["surface_distance", "derive_joint_surfaces", "derive_landmarks", "isb_frame", "SEARCH_MM"]
+__all__ = [
+    "LANDMARK_NAMES",
+    "vertex_normals",
+    "surface_distance",
+    "derive_joint_surfaces",
+    "derive_landmarks",
+    "isb_frame",
+    "SEARCH_MM",
+]
 
+#: Every landmark :func:`derive_landmarks` gives (and a model file may give instead).
+LANDMARK_NAMES: tuple[str, ...] = tuple(
+    f"{side}_{n}"
+    for side in ("left", "right")
+    for n in (
+        "asis", "psis", "ischial_tuberosity", "iliac_crest_top", "symphyseal_face_centre", "pubic_tubercle",
+        "auricular_centre", "hip_centre",
+    )
+) + ("sacral_promontory", "s2", "coccyx_tip")  # fmt: skip
 #: Bones farther apart than this (mm) at their closest facing points do not form a joint.
 SEARCH_MM = 25.0
 
@@ -36,7 +53,8 @@ def surface_distance(
     return distance, mesh.normals[face, 0]
 
 
-def _vertex_normals(vertices: NDArray, faces: NDArray) -> NDArray:
+def vertex_normals(vertices: NDArray, faces: NDArray) -> NDArray:
+    """Unit vertex normals (area-weighted face normals), one per vertex."""
     tri = vertices[faces]
     fn = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     vn = np.zeros_like(vertices)
@@ -63,7 +81,7 @@ def facing_vertices(
     if len(cand) == 0:
         raise AnatomyFileError(f"{label}: the bones do not face each other (no part within {SEARCH_MM:g} mm)")
     d, tn = surface_distance(sv[cand], tv, tf)
-    sn = _vertex_normals(sv, sf)[cand]
+    sn = vertex_normals(sv, sf)[cand]
     facing = (np.einsum("ij,ij->i", sn, tn) < -0.5) & (np.abs(d) < SEARCH_MM)
     if facing.sum() < 3:
         closest = float(np.abs(d).min())
@@ -151,13 +169,15 @@ def derive_landmarks(
             out[name] = (body, np.asarray(value, float))
             report[name] = how
 
+    from pelvis3d.anatomy.plausibility import bell_hip_centre, fit_hip_centre, iliac_spines, s2_centre
+
     sv = meshes["sacrum"][0]
     for side in ("left", "right"):
         body = f"{side}_innominate"
         v = meshes[body][0]
-        put(f"{side}_asis", body, v[np.argmax(v[:, 0])], "most anterior point of the innominate")
-        upper = v[v[:, 1] > np.median(v[:, 1])]
-        put(f"{side}_psis", body, upper[np.argmin(upper[:, 0])], "most posterior point of the innominate's upper half")
+        asis, psis = iliac_spines(v)
+        put(f"{side}_asis", body, asis, "most anterior point of the innominate's upper half")
+        put(f"{side}_psis", body, psis, "most posterior point of the innominate's upper half")
         put(f"{side}_ischial_tuberosity", body, v[np.argmin(v[:, 1])], "lowest point of the innominate")
         put(f"{side}_iliac_crest_top", body, v[np.argmax(v[:, 1])], "highest point of the innominate")
         face = surfaces[f"{side}_pubic_face"]
@@ -170,14 +190,24 @@ def derive_landmarks(
         put(f"{side}_auricular_centre", "sacrum", auricular, "midpoint of the derived SI joint surfaces' centroids")
     la, ra = out["left_asis"][1], out["right_asis"][1]
     inter_asis = np.linalg.norm(ra - la)
-    for side, sign in (("left", -1.0), ("right", 1.0)):
+    for side in ("left", "right"):
         asis = out[f"{side}_asis"][1]
-        # Bell et al. 1989: 22% posterior, 30% inferior, 14% medial of the inter-ASIS distance
-        hip = asis + inter_asis * np.array([-0.22, -0.30, -0.14 * sign])
-        put(f"{side}_hip_centre", f"{side}_innominate", hip, "Bell et al. 1989 regression from the ASISs")
+        bell = bell_hip_centre(asis, float(inter_asis), side)
+        fit = fit_hip_centre(*meshes[f"{side}_innominate"], bell)
+        if fit is not None:
+            how = f"sphere fitted to the acetabulum ({fit[2]} vertices, radius {fit[1]:.1f} mm)"
+            put(f"{side}_hip_centre", f"{side}_innominate", fit[0], how)
+        else:
+            how = "Bell et al. 1989 regression from the ASISs (no acetabular socket found for a sphere fit)"
+            put(f"{side}_hip_centre", f"{side}_innominate", bell, how)
     top = sv[sv[:, 1] > np.percentile(sv[:, 1], 60)]
     put("sacral_promontory", "sacrum", top[np.argmax(top[:, 0])], "most anterior point of the sacrum's upper part")
     centres = (out["left_auricular_centre"][1] + out["right_auricular_centre"][1]) / 2
-    put("s2", "sacrum", centres, "midpoint of the two SI joint centres (S2 level)")
+    psis_height = (out["left_psis"][1][1] + out["right_psis"][1][1]) / 2
+    s2 = s2_centre(sv, float(psis_height))
+    if s2 is not None:
+        put("s2", "sacrum", s2, "centre of the sacrum's midline section at the PSIS height (S2 level, McGaugh 2007)")
+    else:
+        put("s2", "sacrum", centres, "midpoint of the two SI joint centres (the sacrum does not reach the PSIS height)")
     put("coccyx_tip", "sacrum", sv[np.argmin(sv[:, 1])], "lowest point of the sacrum")
     return out, report

@@ -2,7 +2,61 @@
 
 from __future__ import annotations
 
-__all__ = ["default_joints"]
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from pelvis3d.anatomy import Anatomy
+
+__all__ = ["default_joints", "PIVOT_PLACEMENTS", "place_pivots", "posterior_hinge"]
+
+#: Where each innominate's SI pivot (the rotation and tilt axes) sits, and why.
+PIVOT_PLACEMENTS: dict[str, str] = {
+    "auricular-centre": (
+        "the centre of the auricular surface (midpoint of the two joint surfaces' centroids): the joint's "
+        "own centre, as radiostereometric studies report SI rotations about axes through the joint "
+        "(Kibsgard et al. 2012); the default"
+    ),
+    "posterior-ligaments": (
+        "the centroid of the posterior quarter of the innominate's auricular surface, where the "
+        "interosseous and posterior SI ligaments hold the joint: open-book (external rotation) injuries "
+        "hinge on the posterior SI ligaments (trauma classification; Vleeming et al. 2012)"
+    ),
+}
+
+
+def posterior_hinge(points: np.ndarray) -> np.ndarray:
+    """Centroid of the posterior quarter (lowest X) of an auricular surface's vertices, mm."""
+    x = points[:, 0]
+    return points[x <= np.percentile(x, 25)].mean(axis=0)
+
+
+def place_pivots(anatomy: Anatomy, placement: str) -> Anatomy:
+    """A copy of ``anatomy`` with each innominate's rotation and tilt pivots at ``placement``
+    (one of :data:`PIVOT_PLACEMENTS`), reported in ``derived``."""
+    from pelvis3d.errors import UnknownNameError
+
+    if placement not in PIVOT_PLACEMENTS:
+        raise UnknownNameError(f"unknown pivot placement {placement!r}; allowed: {', '.join(PIVOT_PLACEMENTS)}")
+    dofs = dict(anatomy.dofs)
+    derived = dict(anatomy.derived)
+    for side in ("left", "right"):
+        surf = anatomy.joint_surfaces[f"{side}_si_innominate"]
+        inn = np.asarray(anatomy.vertices[surf.body])[surf.vertices]
+        if placement == "auricular-centre":
+            sac = anatomy.joint_surfaces[f"{side}_si_sacrum"]
+            pivot = (inn.mean(axis=0) + np.asarray(anatomy.vertices["sacrum"])[sac.vertices].mean(axis=0)) / 2
+        else:
+            pivot = posterior_hinge(inn)
+        pivot.setflags(write=False)
+        for name in (f"{side}_rotation", f"{side}_tilt"):
+            dofs[name] = replace(dofs[name], pivot_mm=pivot)
+            derived[f"pivot {name}"] = f"{placement}: {PIVOT_PLACEMENTS[placement]}"
+    from pelvis3d.anatomy import ReadOnlyMap
+
+    return replace(anatomy, dofs=ReadOnlyMap(dofs, "DOF"), derived=derived)
 
 
 def default_joints(landmarks: dict[str, dict]) -> list[dict]:

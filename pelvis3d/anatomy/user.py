@@ -34,6 +34,7 @@ import json
 import os
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pelvis3d.anatomy import BODIES, Anatomy, Dof, JointSurface, Landmark, ReadOnlyMap
-from pelvis3d.anatomy.derive import derive_joint_surfaces, derive_landmarks, isb_frame
-from pelvis3d.anatomy.joints import default_joints
+from pelvis3d.anatomy.derive import LANDMARK_NAMES, derive_joint_surfaces, derive_landmarks, isb_frame
+from pelvis3d.anatomy.joints import PIVOT_PLACEMENTS, default_joints, place_pivots
+from pelvis3d.anatomy.plausibility import (
+    SI_AREA_CM2,
+    check_plausible,
+    grow_surface,
+    iliac_spines,
+    joint_min_spaces,
+    vertex_set_area_cm2,
+)
+from pelvis3d.anatomy.plausibility import (
+    separate_joints as separate,
+)
 from pelvis3d.anatomy.vtk_files import VTK_SUFFIXES, read_vtk_triangles
-from pelvis3d.errors import AnatomyFileError
+from pelvis3d.errors import AnatomyFileError, NeutralContactWarning
 
 __all__ = ["MeshQualityWarning", "anatomy_from_meshes", "load_model_file", "MESH_SUFFIXES", "UNITS"]
 
@@ -53,6 +65,9 @@ MESH_SUFFIXES = (".stl", ".obj", ".ply", ".glb", ".gltf", ".off", ".vtp", ".vtk"
 _AXIS_WORDS = {"+x": (0, 1.0), "-x": (0, -1.0), "+y": (1, 1.0), "-y": (1, -1.0), "+z": (2, 1.0), "-z": (2, -1.0)}
 _LANDMARK_TOLERANCE_MM = 20.0
 _COARSE_EDGE_MM = 6.0
+#: Largest turn between a file's axes and the ISB frame built from its iliac spines (deg;
+#: OpenSim's pelvis frame is ~15 deg from the ASIS-PSIS plane; assumed bound).
+_MAX_FRAME_TURN_DEG = 45.0
 _SPLIT_EDGE_MM = 4.0
 
 
@@ -171,6 +186,8 @@ def anatomy_from_meshes(
     landmarks: Mapping[str, Any] | None = None,
     pivots: Mapping[str, Any] | None = None,
     frame: str = "isb",
+    separate_joints: bool = False,
+    pivot_placement: str = "auricular-centre",
     attribution: str = "",
     name: str = "user pelvis",
     source: Path | None = None,
@@ -192,6 +209,15 @@ def anatomy_from_meshes(
         Known landmark positions / DOF pivots (file coordinates and units).
     frame : {"isb", "as-given"}
         Re-frame into the ISB pelvis frame from the iliac spines, or keep the given frame.
+    separate_joints : bool
+        Where the bones touch or overlap at neutral, move each innominate rigidly along its
+        joint normal until the joints have their published spaces
+        (:func:`pelvis3d.anatomy.plausibility.separate_joints`; reported in ``derived``).
+        Without it such a pelvis loads with a
+        :class:`~pelvis3d.errors.NeutralContactWarning` giving the depth.
+    pivot_placement : str
+        Where the innominates' SI pivots sit, one of
+        :data:`pelvis3d.anatomy.joints.PIVOT_PLACEMENTS` (``pivots`` given explicitly win).
     attribution : str
         Credit text shown on pictures and printed by the command line.
 
@@ -199,9 +225,20 @@ def anatomy_from_meshes(
     -------
     Anatomy
         With ``derived`` saying what was derived from the meshes and how.
+
+    Raises
+    ------
+    AnatomyFileError
+        For unreadable input, and for an implausible result (inter-ASIS outside 180-320 mm,
+        an ASIS not superior-anterior, a frame turned far from the file's axes), naming what
+        failed and which landmark to give.
     """
     if units not in UNITS:
         raise AnatomyFileError(f"{where}: field 'units' must be one of {', '.join(UNITS)}, got {units!r}")
+    if pivot_placement not in PIVOT_PLACEMENTS:
+        raise AnatomyFileError(
+            f"{where}: field 'pivot_placement' must be one of {', '.join(PIVOT_PLACEMENTS)}, got {pivot_placement!r}"
+        )
     if frame not in ("isb", "as-given"):
         raise AnatomyFileError(f"{where}: field 'frame' must be 'isb' or 'as-given', got {frame!r}")
     scale = UNITS[units]
@@ -241,48 +278,53 @@ def anatomy_from_meshes(
     given = {k: to_frame(v, f"landmarks.{k}") for k, v in (landmarks or {}).items()}
     given_pivots = {k: to_frame(v, f"pivots.{k}") for k, v in (pivots or {}).items()}
 
+    unknown = set(given) - set(LANDMARK_NAMES)
+    if unknown:
+        raise AnatomyFileError(
+            f"{where}: unknown landmark name(s) {', '.join(sorted(unknown))}; allowed: {', '.join(LANDMARK_NAMES)}"
+        )
+    for k, pos in given.items():  # a landmark far from its bone is a typo: say so before using it
+        body = _landmark_body(k)
+        far = float(np.min(np.linalg.norm(meshes[body][0] - pos, axis=1)))
+        if far > _LANDMARK_TOLERANCE_MM:
+            raise AnatomyFileError(
+                f"{where}: field 'landmarks.{k}' lies {far:.0f} mm from the {body} mesh (allowed {_LANDMARK_TOLERANCE_MM:g} mm)"
+            )
     if frame == "isb":
-        spines = {}
-        for side in ("left", "right"):
-            v = meshes[f"{side}_innominate"][0]
-            spines[f"{side}_asis"] = given.get(f"{side}_asis", v[np.argmax(v[:, 0])])
-            upper = v[v[:, 1] > np.median(v[:, 1])]
-            spines[f"{side}_psis"] = given.get(f"{side}_psis", upper[np.argmin(upper[:, 0])])
-        t = isb_frame(spines["left_asis"], spines["right_asis"], spines["left_psis"], spines["right_psis"])
+        t, spines, rounds = _spine_frame(meshes, given, where)
         moved = float(np.degrees(np.arccos(np.clip((np.trace(t[:3, :3]) - 1) / 2, -1, 1))))
+        if moved > _MAX_FRAME_TURN_DEG:
+            raise AnatomyFileError(
+                f"{where}: implausible pelvis: the ISB frame built from the iliac spines is turned {moved:.0f} deg from "
+                f"the file's axes (at most {_MAX_FRAME_TURN_DEG:g} deg expected); check [axes], or give left_asis, "
+                "right_asis, left_psis and right_psis under [landmarks]"
+            )
         derived["frame"] = (
             f"ISB pelvis frame from the ASISs and PSISs (turned {moved:.1f} deg and moved {np.linalg.norm(t[:3, 3]):.1f} mm "
-            "from the file's frame)"
+            f"from the file's frame; spines found in {rounds} round(s), each in the frame of the last)"
         )
         meshes = {b: (v @ t[:3, :3].T + t[:3, 3], f) for b, (v, f) in meshes.items()}
         given = {k: p @ t[:3, :3].T + t[:3, 3] for k, p in given.items()}
         given_pivots = {k: p @ t[:3, :3].T + t[:3, 3] for k, p in given_pivots.items()}
         for k, p in spines.items():
-            given.setdefault(k, None)
-            given[k] = np.asarray(p) @ t[:3, :3].T + t[:3, 3] if given[k] is None else given[k]
+            given.setdefault(k, p)
     else:
         derived["frame"] = "as given in the file (no re-framing)"
 
     surfaces, surface_report = derive_joint_surfaces(meshes, edge_mm)
     for k, how in surface_report.items():
         derived[f"joint surface {k}"] = how
-    marks, mark_report = derive_landmarks(meshes, surfaces, given)
+    _publish_si_areas(meshes, surfaces, derived, where)
+    _neutral_contact(meshes, surfaces, given, derived, separate_joints, where)
+    spine_names = {f"{s}_{n}" for s in ("left", "right") for n in ("asis", "psis")}
+    truly_given = set(landmarks or {})
+    marks, mark_report = derive_landmarks(
+        meshes, surfaces, {k: p for k, p in given.items() if k in truly_given or k not in spine_names}
+    )
     for k, how in mark_report.items():
         if how != "given in the model file":
             derived[f"landmark {k}"] = how
-    for k, (body, pos) in marks.items():
-        if k in (landmarks or {}):
-            v = meshes[body][0]
-            far = float(np.min(np.linalg.norm(v - pos, axis=1)))
-            if far > _LANDMARK_TOLERANCE_MM:
-                raise AnatomyFileError(
-                    f"{where}: field 'landmarks.{k}' lies {far:.0f} mm from the {body} mesh (allowed {_LANDMARK_TOLERANCE_MM:g} mm)"
-                )
-    unknown = set(landmarks or {}) - set(marks)
-    if unknown:
-        raise AnatomyFileError(
-            f"{where}: unknown landmark name(s) {', '.join(sorted(unknown))}; allowed: {', '.join(marks)}"
-        )
+    check_plausible(marks, truly_given, where, meshes)
     lm_json = {k: {"body": b, "position_mm": [float(c) for c in p]} for k, (b, p) in marks.items()}
     joints = default_joints(lm_json)
     dofs: dict[str, Dof] = {}
@@ -295,7 +337,7 @@ def anatomy_from_meshes(
             elif d["name"].endswith(("_rotation", "_tilt")) and not d["name"].startswith("pelvis"):
                 how = "auricular centre (midpoint of the derived SI joint surfaces)"
             elif d["name"] == "nutation":
-                how = "S2 (midpoint of the two SI joint centres)"
+                how = f"S2 ({mark_report['s2']})"
             if not d["name"].startswith("pelvis"):
                 derived[f"pivot {d['name']}"] = how
             axis = np.asarray(d["axis"], float)
@@ -303,7 +345,7 @@ def anatomy_from_meshes(
                 d["name"], joint["name"], joint["parent"], joint["child"], _readonly(axis), _readonly(pivot),
                 tuple(d["physiological_deg"]), tuple(d["hard_deg"]), d.get("description", ""),
             )  # fmt: skip
-    return Anatomy(
+    anatomy = Anatomy(
         name=name,
         vertices={b: _readonly(v) for b, (v, _) in meshes.items()},
         faces={b: _readonly(f) for b, (_, f) in meshes.items()},
@@ -317,6 +359,115 @@ def anatomy_from_meshes(
         source=source,
         derived=derived,
     )
+    if pivot_placement != "auricular-centre":
+        moved = place_pivots(anatomy, pivot_placement)
+        keep = {n: d for n, d in anatomy.dofs.items() if n in given_pivots}  # explicit pivots win
+        anatomy = replace(moved, dofs=ReadOnlyMap({**dict(moved.dofs), **keep}, "DOF"))
+    return anatomy
+
+
+def _spine_frame(
+    meshes: Mapping[str, tuple[NDArray, NDArray]], given: Mapping[str, NDArray], where: str
+) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]], int]:
+    """``T_pelvis_file`` from the iliac spines, and the spines in the pelvis frame.
+
+    "Upper half" and "most anterior" depend on the frame: in a file tilted by tens of degrees
+    another point (the AIIS, the pubis) can be the most anterior one. So the spines are found
+    again in the frame they give, until they stay put (at most 6 rounds).
+    """
+    total = np.eye(4)
+    spines: dict[str, NDArray[np.float64]] = {}
+    rounds = 0
+    for rounds in range(1, 7):  # noqa: B007 (reported)
+        moved = {b: meshes[b][0] @ total[:3, :3].T + total[:3, 3] for b in ("left_innominate", "right_innominate")}
+        found = {}
+        for side in ("left", "right"):
+            asis, psis = iliac_spines(moved[f"{side}_innominate"])
+            for name, point in ((f"{side}_asis", asis), (f"{side}_psis", psis)):
+                found[name] = given[name] @ total[:3, :3].T + total[:3, 3] if name in given else point
+        if np.linalg.norm(found["right_asis"] - found["left_asis"]) < 1.0:
+            raise AnatomyFileError(
+                f"{where}: implausible pelvis: the two ASISs coincide; give left_asis and right_asis under [landmarks]"
+            )
+        step = isb_frame(found["left_asis"], found["right_asis"], found["left_psis"], found["right_psis"])
+        total = step @ total
+        spines = {k: p @ step[:3, :3].T + step[:3, 3] for k, p in found.items()}
+        if np.allclose(step, np.eye(4), atol=1e-6):
+            break
+    return total, spines, rounds
+
+
+def _publish_si_areas(
+    meshes: Mapping[str, tuple[NDArray, NDArray]], surfaces: dict[str, NDArray], derived: dict[str, str], where: str
+) -> None:
+    """Grow SI surfaces smaller than the published area (from where the bones are nearest,
+    over the facing region) to the middle of the published range; warn if they cannot."""
+    target = sum(SI_AREA_CM2) / 2
+    for side in ("left", "right"):
+        for name, body, partner in (
+            (f"{side}_si_innominate", f"{side}_innominate", "sacrum"),
+            (f"{side}_si_sacrum", "sacrum", f"{side}_innominate"),
+        ):
+            v, f = meshes[body]
+            area = vertex_set_area_cm2(v, f, surfaces[name])
+            if area >= SI_AREA_CM2[0]:
+                continue
+            grown = grow_surface(meshes[body], meshes[partner], surfaces[name], target)
+            if name.endswith("_sacrum"):  # this side of the midline only
+                centre, mid = meshes[partner][0].mean(axis=0), v.mean(axis=0)
+                grown = grown[(v[grown] - mid) @ (centre - mid) > 0]
+            new = vertex_set_area_cm2(v, f, grown)
+            surfaces[name] = grown
+            derived[f"joint surface {name}"] += (
+                f"; grown from {area:.1f} to {new:.1f} cm^2 over the facing region, nearest first "
+                f"(published {SI_AREA_CM2[0]:g}-{SI_AREA_CM2[1]:g} cm^2)"
+            )
+            if new < SI_AREA_CM2[0]:
+                warnings.warn(
+                    f"{where}: the {name} surface covers only {new:.1f} cm^2 where the bones face each other "
+                    f"(published {SI_AREA_CM2[0]:g}-{SI_AREA_CM2[1]:g} cm^2); SI metrics sample a smaller joint",
+                    MeshQualityWarning,
+                    stacklevel=4,
+                )
+
+
+def _neutral_contact(
+    meshes: dict[str, tuple[NDArray, NDArray]],
+    surfaces: Mapping[str, NDArray],
+    given: dict[str, NDArray],
+    derived: dict[str, str],
+    separate_joints: bool,
+    where: str,
+) -> None:
+    """Warn with the depth where bones touch at neutral, or separate them when asked."""
+    spaces = joint_min_spaces(meshes, surfaces)
+    touching = {k: v for k, v in spaces.items() if v <= 0.0}
+    if separate_joints:
+        moves, report = separate(meshes, surfaces)
+        derived["separate_joints"] = "; ".join(report) if report else "every joint already had its published space"
+        for name in list(given):  # landmarks given on an innominate move with it
+            body = f"{name.split('_', 1)[0]}_innominate"
+            if body in moves and not name.endswith("auricular_centre"):
+                given[name] = given[name] + moves[body]
+        return
+    if touching:
+        depths = ", ".join(f"{k} {-v:.2f} mm" for k, v in touching.items())
+        derived["neutral contact"] = f"the bones overlap at neutral: {depths}"
+        warnings.warn(
+            f"{where}: the bones overlap at neutral ({depths}); load with separate_joints=True "
+            "(model file: separate_joints = true) to move the innominates apart to the published joint spaces",
+            NeutralContactWarning,
+            stacklevel=4,
+        )
+
+
+def _landmark_body(name: str) -> str:
+    """The bone a landmark name belongs to (``left_*`` / ``right_*`` on that innominate, except
+    the auricular centres; the rest on the sacrum)."""
+    side = name.split("_", 1)[0]
+    if side in ("left", "right") and not name.endswith("auricular_centre"):
+        return f"{side}_innominate"
+    return "sacrum"
 
 
 def _name_of(source: Any) -> str:
@@ -333,7 +484,19 @@ def _surface_joint(name: str) -> str:
     return "pubic_symphysis" if name.endswith("pubic_face") else f"{name.split('_', 1)[0]}_sacroiliac"
 
 
-_ALLOWED_KEYS = {"name", "units", "meshes", "axes", "transform", "landmarks", "pivots", "frame", "attribution"}
+_ALLOWED_KEYS = {
+    "name",
+    "units",
+    "meshes",
+    "axes",
+    "transform",
+    "landmarks",
+    "pivots",
+    "frame",
+    "attribution",
+    "separate_joints",
+    "pivot_placement",
+}
 
 
 def load_model_file(path: str | os.PathLike[str]) -> Anatomy:
@@ -397,9 +560,18 @@ def load_model_file(path: str | os.PathLike[str]) -> Anatomy:
     attribution = data.get("attribution", "")
     if not isinstance(attribution, str):
         raise AnatomyFileError(f"{where}: field 'attribution' must be text")
+    placement = data.get("pivot_placement", "auricular-centre")
+    if placement not in PIVOT_PLACEMENTS:
+        raise AnatomyFileError(
+            f"{where}: field 'pivot_placement' must be one of {', '.join(PIVOT_PLACEMENTS)}, got {placement!r}"
+        )
+    separate_joints = data.get("separate_joints", False)
+    if not isinstance(separate_joints, bool):
+        raise AnatomyFileError(f"{where}: field 'separate_joints' must be true or false, got {separate_joints!r}")
     return anatomy_from_meshes(
         paths["sacrum"], paths["left_innominate"], paths["right_innominate"],
         units=units, axes=data.get("axes"), transform=data.get("transform"), landmarks=data.get("landmarks"),
-        pivots=data.get("pivots"), frame=data.get("frame", "isb"), attribution=attribution,
+        pivots=data.get("pivots"), frame=data.get("frame", "isb"), separate_joints=separate_joints, pivot_placement=placement,
+        attribution=attribution,
         name=str(data.get("name", p.stem)), source=p, where=where,
     )  # fmt: skip

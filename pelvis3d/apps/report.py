@@ -54,11 +54,15 @@ def metrics_rows(pelvis, columns: Sequence[tuple[str, Pose]], exaggeration: floa
                 row[f"{name} shown x{exaggeration:g}"] = _value(p.shown_metrics, key)
         rows.append(row)
     contact = {"metric": "contact (bones would touch)"}
+    overlap = {"metric": "overlap, deepest (mm; 0 = none)"}
     for name, p in posed:
         contact[name] = p.metrics.contact
+        overlap[name] = p.metrics.overlap_mm
         if exaggeration != 1.0:
             contact[f"{name} shown x{exaggeration:g}"] = p.shown_metrics.contact
+            overlap[f"{name} shown x{exaggeration:g}"] = p.shown_metrics.overlap_mm
     rows.append(contact)
+    rows.append(overlap)
     return rows
 
 
@@ -95,21 +99,69 @@ def metrics_table(pelvis, columns: Sequence[tuple[str, Pose]], exaggeration: flo
 
 def _fmt(value) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return "overlap" if value else "no"
     return f"{value:.2f}"
+
+
+def _dof_listing(pelvis) -> str:
+    """Each DOF's ranges; a ring DOF's physiological range with the tolerance that ends it."""
+    ranges = pelvis.physiological_ranges()
+    dofs = pelvis.dofs
+    lines = []
+    for name in [*DOF_NAMES[:5], "rotation", "tilt", *DOF_NAMES[5:]]:
+        d = dofs[name if name in dofs else f"left_{name}"]
+        lo, hi = ranges.get(name, d.physiological_deg)
+        what = d.description if name in dofs else f"both sides together ({name}=)"
+        if name in ranges:
+            why = _ended_by(pelvis, name, lo, hi, d.hard_deg)
+            source = f" [{why}]" if why else ""
+        else:
+            source = " [posture range, assumed]"
+        lines.append(
+            f"{name:18s} physiological {lo:g}..{hi:g} deg{source}, hard {d.hard_deg[0]:g}..{d.hard_deg[1]:g} deg: {what}"
+        )
+    lines.append(
+        "Ring DOF ranges: where the DOF alone keeps the ring within the published joint tolerances "
+        "(pelvis3d.tolerances), computed from this pelvis's geometry."
+    )
+    return "\n".join(lines)
+
+
+def _ended_by(pelvis, name: str, lo: float, hi: float, hard: tuple[float, float]) -> str:
+    """The tolerances just beyond each end of a range (``"hard limit"`` where it reaches it)."""
+    import warnings
+
+    parts = []
+    for end, limit in ((hi, hard[1]), (lo, hard[0])):
+        if end == limit:
+            parts.append("hard limit")
+            continue
+        angle = end + 0.02 * (1 if end > 0 else -1)
+        pose = (
+            Pose(**{name: angle})
+            if name not in ("rotation", "tilt")
+            else Pose(**{f"left_{name}": angle, f"right_{name}": angle})
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = pelvis.ring_excesses(pose)
+        parts.append(
+            ", ".join(
+                sorted(
+                    {
+                        f"{e.tolerance.label} {e.tolerance.limit:g} {e.tolerance.unit} ({e.tolerance.source})"
+                        for e in found
+                    }
+                )
+            )
+        )
+    return parts[0] if parts[0] == parts[1] else f"+: {parts[0]}; -: {parts[1]}"
 
 
 def listing(what: str, pelvis=None) -> str:
     """Names pelvis3d accepts: ``dofs``, ``landmarks``, ``surfaces``, ``views`` or ``motions``."""
     if what == "dofs":
-        lines = []
-        for name in DOF_NAMES:
-            d = pelvis.dofs[name]
-            lines.append(
-                f"{name:18s} physiological {d.physiological_deg[0]:g}..{d.physiological_deg[1]:g} deg, "
-                f"hard {d.hard_deg[0]:g}..{d.hard_deg[1]:g} deg: {d.description}"
-            )
-        return "\n".join(lines)
+        return _dof_listing(pelvis)
     if what == "landmarks":
         return "\n".join(
             f"{n:30s} {pelvis.landmark_bodies[n]:17s} {v[0]:8.1f} {v[1]:8.1f} {v[2]:8.1f} mm"
