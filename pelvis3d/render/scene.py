@@ -29,9 +29,11 @@ from pelvis3d.render.overlays import Overlay, Overlays
 from pelvis3d.render.overlays.arrows import ArrowsOverlay
 from pelvis3d.render.overlays.colormap import COLORMAP_LIMIT_MM, ColourMapOverlay
 from pelvis3d.render.overlays.ghost import GhostOverlay
+from pelvis3d.render.overlays.insets import INSET_COLUMN, INSET_VIEWS, InsetsOverlay
 from pelvis3d.render.overlays.labels import LabelsOverlay
+from pelvis3d.render.overlays.section import SectionOverlay
 from pelvis3d.render.overlays.text import CaptionOverlay, MeasurementsOverlay, OrientationOverlay
-from pelvis3d.render.views import VIEWS, view_vectors
+from pelvis3d.render.views import SECTION_VIEWS, VIEWS, view_vectors
 from pelvis3d.validation import known_name, real_number
 
 __all__ = ["COLORMAP_LIMIT_MM", "Overlays", "PelvisScene", "check_size", "check_exaggeration"]
@@ -102,6 +104,7 @@ class PelvisScene:
         self._build_bones()
         self.layers: dict[str, Overlay] = {}
         self._hidden: set[str] = set()
+        self.content_right = 1.0
         self._build_overlays(title)
         self.set_view(view)
         self.set_pose(Pose())
@@ -151,6 +154,7 @@ class PelvisScene:
             "caption": lambda: CaptionOverlay(self, lift),
             "orientation": lambda: OrientationOverlay(self),
             "labels": lambda: LabelsOverlay(self),
+            "insets": lambda: InsetsOverlay(self),
         }
         for name, build in builders.items():
             if getattr(on, name):
@@ -258,20 +262,29 @@ class PelvisScene:
         self.view = known_name(view, VIEWS, "view")
         self._azimuth = real_number(azimuth, "azimuth")
         self._zoom, self._turn = zoom, turn
+        if self.view in SECTION_VIEWS and self.view not in self.layers:
+            self.layers[self.view] = SectionOverlay(self, self.view)
         direction, up = self.camera_vectors()
         cam = self.plotter.camera
         right = np.cross(-direction, up)
-        rel = self._frame_points - self._centre
+        frame_points, centre = self._frame_points, self._centre
+        if self.view in SECTION_VIEWS:  # a close-up of the joints in the plane
+            frame_points = self.layers[self.view].cut.focus(None, self.shown_world_transforms())
+            centre = (frame_points.min(axis=0) + frame_points.max(axis=0)) / 2
+        rel = frame_points - centre
         half_w = np.abs(rel @ right).max()
         half_h = np.abs(rel @ up).max()
-        aspect = self.size[0] / self.size[1]
+        # the picture's width left for the pelvis and its labels (a column of insets takes the rest)
+        self.content_right = INSET_COLUMN[0] if self._insets_shown() else 1.0
+        aspect = self.size[0] * self.content_right / self.size[1]
         on = self.overlays
         side_margin = 1.6 if on.labels else 1.15
         text_band = on.measurements or on.colormap or on.caption
         fill = 0.66 if text_band else 0.8  # fraction of the height the pelvis may use
         scale = max(half_h / fill, half_w * side_margin / aspect) / max(zoom, 1e-3)
         # raise the pelvis above the bottom text band
-        focal = self._centre - up * (scale * (0.14 if text_band else 0.0))
+        focal = centre - up * (scale * (0.14 if text_band else 0.0))
+        focal = focal + right * (1.0 - self.content_right) * scale * self.size[0] / self.size[1]
         distance = 1500.0
         cam.focal_point = tuple(focal)
         cam.position = tuple(focal + direction * distance)
@@ -285,11 +298,14 @@ class PelvisScene:
         self._preset_camera = self.camera_state()
         # where the bones are on screen (display pixels from the bottom left), so midline
         # labels can sit clear of them
-        rel = (self._frame_points - focal) / scale * (self.size[1] / 2)
+        rel = (frame_points - focal) / scale * (self.size[1] / 2)
         self.screen_points = np.column_stack([rel @ right + self.size[0] / 2, rel @ up + self.size[1] / 2])
         for name, layer in self.layers.items():
             if name not in self._hidden:
                 layer.view_changed()
+
+    def _insets_shown(self) -> bool:
+        return "insets" in self.layers and "insets" not in self._hidden and self.view in INSET_VIEWS
 
     def camera_state(self) -> NDArray:
         """Position, focal point, up and parallel scale of the camera, as one array."""
@@ -382,6 +398,11 @@ class PelvisScene:
         known_name(name, Overlays().names(), "overlay")
         layer = self.layers.get(name)
         if layer is None:
+            return
+        if name == "insets" and (bool(on) == (name in self._hidden)):
+            self._hidden.symmetric_difference_update({name})
+            layer.set_visible(bool(on))
+            self.set_view(self.view, azimuth=self._azimuth, zoom=self._zoom, turn=self._turn)
             return
         if bool(on):
             self._hidden.discard(name)

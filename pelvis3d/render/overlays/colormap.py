@@ -12,6 +12,7 @@ from pelvis3d.model import PosedPelvis
 from pelvis3d.render.backend import polydata
 from pelvis3d.render.drawing import TEXT_COLOUR, set_user_matrix, vtk_values
 from pelvis3d.render.overlays import Overlay
+from pelvis3d.render.views import SECTION_VIEWS
 
 __all__ = ["COLORMAP_LIMIT_MM", "ColourMapOverlay", "partner_surface"]
 
@@ -115,7 +116,9 @@ class ColourMapOverlay(Overlay):
         shown = posed.shown_metrics
         neutral = self.scene.pelvis.neutral_metrics
         contact = shown.pubic_contact or any(shown.si_contact.values())
+        on_surface = self.scene.view not in SECTION_VIEWS  # a section view colours its wedges
         for name, (_, actor, body) in self.patches.items():
+            actor.SetVisibility(on_surface)
             if name in self._borrow:
                 partner, index = self._borrow[name]
                 space = np.asarray(shown.fields[partner])[index]

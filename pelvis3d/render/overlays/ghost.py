@@ -11,6 +11,7 @@ from pelvis3d.kinematics import SI_DOF_NAMES
 from pelvis3d.model import PosedPelvis
 from pelvis3d.render.drawing import set_user_matrix
 from pelvis3d.render.overlays import Overlay
+from pelvis3d.render.views import SECTION_VIEWS
 
 __all__ = ["GHOST_COLOUR", "GhostOverlay"]
 
@@ -46,8 +47,15 @@ class GhostOverlay(Overlay):
     def actors(self) -> list:
         return list(self.ghost_actors.values())
 
+    def view_changed(self) -> None:
+        if self.scene.posed is not None:
+            self.update(self.scene.posed, self.scene.shown_world_transforms(), None)
+
     def update(self, posed: PosedPelvis, world: Mapping[str, NDArray], direction: Mapping[str, int] | None) -> None:
-        moving = any(getattr(posed.shown_pose, name) != 0.0 for name in SI_DOF_NAMES)
+        # a section view shows the change as the wedge's colour; a ghost would hide the cut
+        moving = self.scene.view not in SECTION_VIEWS and any(
+            getattr(posed.shown_pose, name) != 0.0 for name in SI_DOF_NAMES
+        )
         posture = self.scene.posture_matrix(posed.shown_pose)  # the neutral ring, in the same posture
         for actor in self.ghost_actors.values():
             actor.SetVisibility(moving)

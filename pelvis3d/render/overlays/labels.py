@@ -30,6 +30,9 @@ LABELS_BY_VIEW: Mapping[str, tuple[str, ...]] = {
     "inlet": ("asis", "si", "pubic", "promontory"),
     "outlet": ("pubic", "ischial_tuberosity", "sacrum"),
     "oblique": ("asis", "si", "pubic", "hip"),
+    # a section names its joints in the title and its numbers; leaders would cross the cut
+    "si-section": (),
+    "symphysis-section": (),
 }
 
 
@@ -196,7 +199,7 @@ class LabelsOverlay(Overlay):
             for k in range(len(ys) - 2, -1, -1):  # pushed onto the floor: shift the stack up
                 if ys[k] < ys[k + 1] + gap:
                     ys[k] = ys[k + 1] + gap
-            x_text = w * (0.03 if side < 0 else 0.97)
+            x_text = w * (0.03 if side < 0 else self.scene.content_right - 0.03)
             placed.extend((i, x_text, y, 0 if side < 0 else 2) for i, y in zip(idx, ys, strict=True))
         for i, x, y, justify in placed:
             actor = self.text_actors[i]
