@@ -29,7 +29,7 @@ from pelvis3d.render.overlays import Overlay, Overlays
 from pelvis3d.render.overlays.arrows import ArrowsOverlay
 from pelvis3d.render.overlays.colormap import COLORMAP_LIMIT_MM, ColourMapOverlay
 from pelvis3d.render.overlays.ghost import GhostOverlay
-from pelvis3d.render.overlays.insets import INSET_COLUMN, INSET_VIEWS, InsetsOverlay
+from pelvis3d.render.overlays.insets import INSET_COLUMN, InsetsOverlay
 from pelvis3d.render.overlays.labels import LabelsOverlay
 from pelvis3d.render.overlays.section import SectionOverlay
 from pelvis3d.render.overlays.text import CaptionOverlay, MeasurementsOverlay, OrientationOverlay
@@ -66,6 +66,10 @@ class PelvisScene:
         Text at the top of the picture.
     plotter : pyvista.Plotter, optional
         Draw into this plotter (the viewer passes its own).
+    allow_overlap : bool
+        Show the full exaggeration even where it would put bone through bone. By default a
+        pose whose exaggerated joints would touch is shown at the largest factor (to 0.1)
+        that keeps them apart, and the caption says so ("x3.2 - more would overlap").
     """
 
     def __init__(
@@ -82,12 +86,14 @@ class PelvisScene:
         off_screen: bool = True,
         title: str | None = None,
         plotter=None,
+        allow_overlap: bool = False,
     ) -> None:
         pv = import_pyvista()
         self.pelvis = pelvis if pelvis is not None else Pelvis()
         self.size = check_size(size)
         self.overlays = Overlays.parse(overlays)
         self.exaggeration = check_exaggeration(exaggeration)
+        self.allow_overlap = bool(allow_overlap)
         self.transparent = bool(transparent)
         self.orthographic = bool(orthographic)
         self.view = known_name(view, VIEWS, "view")
@@ -148,16 +154,16 @@ class PelvisScene:
         )
         builders = {
             "ghost": lambda: GhostOverlay(self),
-            "colormap": lambda: ColourMapOverlay(self),
+            "colormap": lambda: ColourMapOverlay(self, lift),
             "arrows": lambda: ArrowsOverlay(self),
             "measurements": lambda: MeasurementsOverlay(self, lift),
-            "caption": lambda: CaptionOverlay(self, lift),
+            "caption": lambda: CaptionOverlay(self, lift, requested=on.caption),
             "orientation": lambda: OrientationOverlay(self),
             "labels": lambda: LabelsOverlay(self),
             "insets": lambda: InsetsOverlay(self),
         }
         for name, build in builders.items():
-            if getattr(on, name):
+            if getattr(on, name) or name == "caption":  # an exaggeration is always stated
                 self.layers[name] = build()
 
     def add_text(
@@ -305,7 +311,8 @@ class PelvisScene:
                 layer.view_changed()
 
     def _insets_shown(self) -> bool:
-        return "insets" in self.layers and "insets" not in self._hidden and self.view in INSET_VIEWS
+        layer = self.layers.get("insets")
+        return isinstance(layer, InsetsOverlay) and "insets" not in self._hidden and layer.wanted()
 
     def camera_state(self) -> NDArray:
         """Position, focal point, up and parallel scale of the camera, as one array."""
@@ -380,7 +387,7 @@ class PelvisScene:
         """
         if not isinstance(pose, Pose):
             raise PoseTypeError(f"pose must be a pelvis3d.Pose, got {type(pose).__name__}")
-        posed = self.pelvis.posed(pose, self.exaggeration)
+        posed = self.shown(pose)
         self.posed = posed
         self._direction = direction
         # actors follow the world frame, so whole-pelvis posture shows too (identity otherwise)
@@ -392,12 +399,35 @@ class PelvisScene:
                 layer.update(posed, world, direction)
         return posed
 
+    def shown(self, pose: Pose) -> PosedPelvis:
+        """``pose`` at the scene's exaggeration, or, unless overlap is allowed, at the largest
+        factor (rounded down to 0.1) at which no exaggerated joint closes to contact."""
+        posed = self.pelvis.posed(pose, self.exaggeration)
+        if self.allow_overlap or self.exaggeration == 1.0 or not _touches(posed.shown_metrics):
+            return posed
+        if _touches(posed.metrics):  # the true pose itself touches: nothing to reduce
+            return posed
+        lo, hi = 1.0, self.exaggeration  # lo keeps the joints apart, hi does not
+        while hi - lo > 0.05:
+            mid = (lo + hi) / 2
+            if _touches(self.pelvis.posed(pose, mid).shown_metrics):
+                hi = mid
+            else:
+                lo = mid
+        factor = max(1.0, np.floor(lo * 10) / 10)
+        return self.pelvis.posed(pose, float(factor))
+
     def set_overlay(self, name: str, on: bool) -> None:
         """Show or hide an overlay that the scene was built with (``ghost``, ``colormap``,
         ``labels``, ``arrows``, ``measurements``, ``caption``, ``orientation``)."""
         known_name(name, Overlays().names(), "overlay")
         layer = self.layers.get(name)
         if layer is None:
+            return
+        if name == "caption" and layer is not None:
+            layer.set_visible(bool(on))
+            if self.posed is not None:
+                self.set_pose(self.posed.pose, direction=self._direction)
             return
         if name == "insets" and (bool(on) == (name in self._hidden)):
             self._hidden.symmetric_difference_update({name})
@@ -442,6 +472,10 @@ class PelvisScene:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _touches(metrics) -> bool:
+    return bool(metrics.pubic_contact or any(metrics.si_contact.values()))
 
 
 def check_size(size: Sequence[int]) -> tuple[int, int]:

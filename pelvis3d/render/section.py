@@ -219,12 +219,10 @@ class SectionCut:
         self.outlines = {}
         for body, cut in cuts.items():
             pts = vtk_to_numpy(cut.GetPoints().GetData()) if cut.GetNumberOfPoints() else np.zeros((0, 3))
-            lines = vtk_to_numpy(cut.GetLines().GetData()) if cut.GetNumberOfLines() else np.zeros(0, int)
-            polylines, i = [], 0
-            while i < len(lines):
-                n = int(lines[i])
-                polylines.append(np.asarray(pts)[lines[i + 1 : i + 1 + n]])
-                i += n + 1
+            cells = cut.GetLines()
+            offsets = vtk_to_numpy(cells.GetOffsetsArray()) if cut.GetNumberOfLines() else np.zeros(1, int)
+            conn = vtk_to_numpy(cells.GetConnectivityArray()) if cut.GetNumberOfLines() else np.zeros(0, int)
+            polylines = [np.asarray(pts)[conn[a:b]] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
             self.outlines[body] = polylines
         true_t = self.pelvis.transforms(posed.pose)
         self.wedges = {}

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from pelvis3d.validation import known_name
 
-__all__ = ["View", "VIEWS", "SECTION_VIEWS", "view_vectors"]
+__all__ = ["View", "VIEWS", "SECTION_VIEWS", "VIEW_TITLES", "view_vectors"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,21 @@ VIEWS: Mapping[str, View] = {
     )
 }
 
+
+#: How a picture's title names each view.
+VIEW_TITLES: Mapping[str, str] = {
+    "top": "Top view",
+    "rear": "Rear view",
+    "front": "Front view",
+    "left": "Left side view",
+    "right": "Right side view",
+    "bottom": "View from below",
+    "inlet": "Inlet view",
+    "outlet": "Outlet view",
+    "oblique": "Oblique view",
+    "si-section": "SI joints, transverse section (S1-S2)",
+    "symphysis-section": "Pubic symphysis, coronal section",
+}
 
 #: Section views and the section (:data:`pelvis3d.render.section.SECTIONS`) each shows.
 SECTION_VIEWS: Mapping[str, str] = {"si-section": "si", "symphysis-section": "symphysis"}

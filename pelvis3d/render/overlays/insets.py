@@ -20,10 +20,13 @@ from pelvis3d.render.overlays import Overlay
 from pelvis3d.render.overlays.section import SectionDrawing
 from pelvis3d.render.section import SECTIONS, SectionCut
 
-__all__ = ["INSET_BOXES", "INSET_COLUMN", "INSET_VIEWS", "InsetsOverlay"]
+__all__ = ["INSET_BOXES", "INSET_COLUMN", "INSET_MIN_SIZE", "INSET_VIEWS", "InsetsOverlay"]
 
 #: Views that get insets (looking down on the pelvic ring, where the SI joint is edge-on).
 INSET_VIEWS = ("top", "inlet")
+
+#: Smallest picture (width, height; pixels) that gets insets: below it their numbers cannot be read.
+INSET_MIN_SIZE = (640, 480)
 
 #: The insets' column (xmin, xmax; fractions of the picture width), at the right of the picture:
 #: the pelvis and its labels are framed in the rest.
@@ -32,9 +35,9 @@ INSET_COLUMN = (0.79, 0.99)
 #: Inset viewports (xmin, ymin, xmax, ymax; fractions of the picture) by joint, top to bottom
 #: as in a view from above: the symphysis (anterior), then the SI joints.
 INSET_BOXES: Mapping[str, tuple[float, float, float, float]] = {
-    "symphysis": (INSET_COLUMN[0], 0.64, INSET_COLUMN[1], 0.86),
-    "left_si": (INSET_COLUMN[0], 0.41, INSET_COLUMN[1], 0.63),
-    "right_si": (INSET_COLUMN[0], 0.18, INSET_COLUMN[1], 0.40),
+    "symphysis": (INSET_COLUMN[0], 0.675, INSET_COLUMN[1], 0.875),
+    "left_si": (INSET_COLUMN[0], 0.46, INSET_COLUMN[1], 0.66),
+    "right_si": (INSET_COLUMN[0], 0.245, INSET_COLUMN[1], 0.445),
 }
 _MIN_HALF_FIELD_MM = {"si": 14.0, "symphysis": 14.0}  # half the height each inset shows, at least
 _FRAME_COLOUR = "#9ca3af"
@@ -52,7 +55,7 @@ class InsetsOverlay(Overlay):
         self.cuts = {name: SectionCut(scene.pelvis, name) for name in SECTIONS}
         self.insets: dict[str, tuple[vtkRenderer, SectionDrawing, SectionCut, object, object]] = {}
         window = scene.plotter.render_window
-        for section, cut in self.cuts.items():
+        for cut in self.cuts.values():
             for joint in cut.section.joints:
                 ren = vtkRenderer()
                 ren.SetViewport(*INSET_BOXES[joint.name])
@@ -64,7 +67,7 @@ class InsetsOverlay(Overlay):
                 title = scene.add_text("", (0, 0), size=10)
                 scene.plotter.renderer.RemoveViewProp(title)  # lives in the inset
                 title.SetInput(f"{joint.title}: section")
-                title.GetPositionCoordinate().SetValue(0.03, 0.88)
+                title.GetPositionCoordinate().SetValue(0.03, 0.86)
                 ren.AddViewProp(title)
                 frame = _frame_actor()
                 ren.AddViewProp(frame)
@@ -85,8 +88,13 @@ class InsetsOverlay(Overlay):
         for _, drawing, _, _, _ in self.insets.values():
             drawing.set_font_size(self._font(10))
 
+    def wanted(self) -> bool:
+        """Whether the current view and picture size get insets."""
+        w, h = self.scene.size
+        return self.scene.view in INSET_VIEWS and w >= INSET_MIN_SIZE[0] and h >= INSET_MIN_SIZE[1]
+
     def set_visible(self, on: bool) -> None:
-        self._show(on and self.scene.view in INSET_VIEWS)
+        self._show(on and self.wanted())
 
     def _show(self, on: bool) -> None:
         self.shown = on
@@ -94,7 +102,7 @@ class InsetsOverlay(Overlay):
             ren.SetDraw(on)
 
     def view_changed(self) -> None:
-        self._show(self.scene.view in INSET_VIEWS)
+        self._show(self.wanted())
         if self.shown and self.scene.posed is not None:
             self.update(self.scene.posed, self.scene.shown_world_transforms(), None)
 
@@ -103,7 +111,6 @@ class InsetsOverlay(Overlay):
             return
         cuts = {name: cut.update(posed, world) for name, cut in self.cuts.items()}
         for name, (ren, drawing, cut, _, _) in self.insets.items():
-            drawing.update(cuts[cut.section.name], world)
             origin, normal = cut.plane(world)
             t = np.asarray(world["sacrum"])
             up = t[:3, :3] @ np.asarray(cut.section.up, float)
@@ -115,6 +122,7 @@ class InsetsOverlay(Overlay):
             cam.SetViewUp(*up)
             cam.SetParallelScale(self._half_field(ren, cut.section.name, wedge, centre, normal, up))
             cam.SetClippingRange(400.0, 600.0)
+            drawing.update(cuts[cut.section.name], world)  # after the camera: it places text
 
     @staticmethod
     def _half_field(ren, section: str, wedge, centre: NDArray, normal: NDArray, up: NDArray) -> float:
@@ -137,7 +145,7 @@ def _frame_actor():
     from vtkmodules.vtkRenderingCore import vtkActor2D, vtkCoordinate, vtkPolyDataMapper2D
 
     pts = vtkPoints()
-    for x, y in ((0.002, 0.002), (0.998, 0.002), (0.998, 0.998), (0.002, 0.998), (0.002, 0.002)):
+    for x, y in ((0.004, 0.004), (0.994, 0.004), (0.994, 0.994), (0.004, 0.994), (0.004, 0.004)):
         pts.InsertNextPoint(x, y, 0.0)
     lines = vtkCellArray()
     lines.InsertNextCell(5)

@@ -14,9 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import NDArray
 
-from pelvis3d.colours import BODY_COLOURS
 from pelvis3d.model import PosedPelvis
-from pelvis3d.render.drawing import TEXT_COLOUR, rgb, set_user_matrix
+from pelvis3d.render.drawing import TEXT_COLOUR, rgb, set_user_matrix, text_size, to_display
 from pelvis3d.render.overlays import Overlay
 from pelvis3d.render.section import SECTIONS, SectionCut
 from pelvis3d.render.views import SECTION_VIEWS
@@ -103,7 +102,6 @@ class SectionDrawing:
                 texts = []
                 for _ in range(2):
                     t = vtkTextActor()
-                    t.GetPositionCoordinate().SetCoordinateSystemToWorld()
                     tp = t.GetTextProperty()
                     tp.SetFontSize(int(font_size))
                     tp.SetColor(*rgb(TEXT_COLOUR))
@@ -139,7 +137,7 @@ class SectionDrawing:
             set_user_matrix(cap, lift @ np.asarray(world[body]))
             lift[:3, 3] = normal * 0.15
             set_user_matrix(line, lift @ np.asarray(world[body]))
-        for name, (mesh, mapper, actor) in self.wedges.items():
+        for name, (mesh, _, actor) in self.wedges.items():
             wedge = self.cut.wedges.get(name)
             actor.SetVisibility(wedge is not None)
             for t in self.texts.get(name, []):
@@ -163,19 +161,24 @@ class SectionDrawing:
                 outward = end.position - wedge.centre
                 outward -= normal * (outward @ normal)
                 outward /= max(np.linalg.norm(outward), 1e-9)
-                pos = end.position + outward * 4.0 + lateral * 6.0 + normal * 0.3
-                t.GetPositionCoordinate().SetValue(*pos)
-                side = self._screen_dx(end.position, pos)
-                t.GetTextProperty().SetJustification(0 if side >= 0 else 2)
+                self._place(t, end.position, end.position + outward * 4.0 + lateral * 6.0)
 
-    def _screen_dx(self, a: NDArray, b: NDArray) -> float:
+    def _place(self, text, anchor: NDArray, at: NDArray) -> None:
+        """Put ``text`` at world point ``at`` (beside the joint end ``anchor``), on the side
+        away from the joint, shifted to stay inside the renderer's viewport."""
         ren = self.renderer
-        xs = []
-        for p in (a, b):
-            ren.SetWorldPoint(*[float(c) for c in p], 1.0)
-            ren.WorldToDisplay()
-            xs.append(ren.GetDisplayPoint()[0])
-        return xs[1] - xs[0]
+        ax, ay = to_display(ren, anchor)
+        x, y = to_display(ren, at)
+        width, height = text_size(text.GetTextProperty(), text.GetInput())
+        vw, vh = ren.GetRenderWindow().GetSize()
+        x0, y0, x1, y1 = ren.GetViewport()
+        # under the top row of the viewport (an inset's title sits there)
+        lo_x, hi_x, lo_y, hi_y = x0 * vw + 4, x1 * vw - 4, y0 * vh + height / 2 + 3, y1 * vh - height * 1.9
+        left = x - width if x < ax else x  # the text's left edge: to the left of the end or right
+        left = min(max(left, lo_x), hi_x - width)
+        text.GetTextProperty().SetJustificationToLeft()
+        text.GetPositionCoordinate().SetCoordinateSystemToDisplay()
+        text.GetPositionCoordinate().SetValue(left, min(max(y, lo_y), hi_y))
 
 
 class SectionOverlay(Overlay):
