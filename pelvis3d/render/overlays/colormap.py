@@ -125,7 +125,7 @@ class ColourMapOverlay(Overlay):
             scene.add_text("gapping", (0.96, y + 0.035), size=12, justify="right", colour=_GAPPING),
             scene.add_text(f"full colour: SI {si:g} mm, symphysis {sym:g} mm", (0.96, y), size=11, justify="right"),
         ]
-        self.title = scene.add_text("", (0.66, y + 0.125), size=12)
+        self.title = scene.add_text("", (0.96, y + 0.125), size=12, justify="right")
 
     def actors(self) -> list:
         return [a for _, a, _ in self.patches.values()] + self.legend_actors()
