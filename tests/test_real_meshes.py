@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pelvis3d.apps.cli import main
 
 import pelvis3d
 from pelvis3d import AnatomyFileError, Pose
+from pelvis3d.apps.cli import main
 from pelvis3d.errors import NeutralContactWarning
 from pelvis3d.kinematics import axis_angle_transform
 

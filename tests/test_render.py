@@ -12,6 +12,7 @@ import pytest
 
 import pelvis3d
 from pelvis3d import Pose
+from pelvis3d.render.overlays.colormap import SCALARS_NAME
 from pelvis3d.render.scene import Overlays, PelvisScene
 from pelvis3d.render.views import VIEWS
 
@@ -113,6 +114,7 @@ def test_front_view_mirrors_left_and_right(plain_scene):
     before = plain_scene.screenshot()
     plain_scene.set_pose(Pose(right_tilt=3))
     changed = np.abs(plain_scene.screenshot().astype(int) - before.astype(int)).sum(axis=-1) > 60
+    changed[int(before.shape[0] * 0.88) :] = False  # the exaggeration statement (bottom right)
     assert (np.nonzero(changed)[1] < before.shape[1] / 2).mean() > 0.95
 
 
@@ -283,16 +285,12 @@ def test_a_colour_map_shown_again_shows_the_current_pose(pelvis):
             scene.set_pose(Pose(rotation=1.5))
         hidden.set_overlay("colormap", True)
         for name, (patch, _, _) in always.layer("colormap").patches.items():
-            values = np.asarray(patch.point_data["joint space change (mm)"])
+            values = np.asarray(patch.point_data[SCALARS_NAME])
             assert np.array_equal(
-                np.asarray(hidden.layer("colormap").patches[name][0].point_data["joint space change (mm)"]), values
+                np.asarray(hidden.layer("colormap").patches[name][0].point_data[SCALARS_NAME]), values
             )
         assert (
-            np.abs(
-                np.asarray(
-                    always.layer("colormap").patches["left_si_innominate"][0].point_data["joint space change (mm)"]
-                )
-            ).max()
+            np.abs(np.asarray(always.layer("colormap").patches["left_si_innominate"][0].point_data[SCALARS_NAME])).max()
             > 0.05
         )
     finally:

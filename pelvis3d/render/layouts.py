@@ -148,17 +148,11 @@ def render_image(
 
 
 def _default_title(view: str, pose: Pose) -> str:
-    if pose.is_neutral():
-        what = "neutral"
-    elif (
-        pose.left_rotation == pose.right_rotation
-        and pose.left_rotation
-        and not (pose.left_tilt or pose.right_tilt or pose.nutation)
-    ):
-        what = "external rotation" if pose.left_rotation > 0 else "internal rotation"
-    else:
-        what = repr(pose)[5:-1]
-    return f"{view.capitalize()} view - {what}"
+    """``Top view - external rotation 1° each side``: the view and the true pose in words."""
+    from pelvis3d.render.overlays.text import describe_pose
+    from pelvis3d.render.views import VIEW_TITLES
+
+    return f"{VIEW_TITLES.get(view, view.capitalize() + ' view')} - {describe_pose(pose)}"
 
 
 def render_figure(

@@ -29,9 +29,11 @@ from pelvis3d.render.overlays import Overlay, Overlays
 from pelvis3d.render.overlays.arrows import ArrowsOverlay
 from pelvis3d.render.overlays.colormap import COLORMAP_LIMIT_MM, ColourMapOverlay
 from pelvis3d.render.overlays.ghost import GhostOverlay
+from pelvis3d.render.overlays.insets import INSET_COLUMN, InsetsOverlay
 from pelvis3d.render.overlays.labels import LabelsOverlay
+from pelvis3d.render.overlays.section import SectionOverlay
 from pelvis3d.render.overlays.text import CaptionOverlay, MeasurementsOverlay, OrientationOverlay
-from pelvis3d.render.views import VIEWS, view_vectors
+from pelvis3d.render.views import SECTION_VIEWS, VIEWS, view_vectors
 from pelvis3d.validation import known_name, real_number
 
 __all__ = ["COLORMAP_LIMIT_MM", "Overlays", "PelvisScene", "check_size", "check_exaggeration"]
@@ -64,6 +66,10 @@ class PelvisScene:
         Text at the top of the picture.
     plotter : pyvista.Plotter, optional
         Draw into this plotter (the viewer passes its own).
+    allow_overlap : bool
+        Show the full exaggeration even where it would put bone through bone. By default a
+        pose whose exaggerated joints would touch is shown at the largest factor (to 0.1)
+        that keeps them apart, and the caption says so ("x3.2 - more would overlap").
     """
 
     def __init__(
@@ -80,12 +86,14 @@ class PelvisScene:
         off_screen: bool = True,
         title: str | None = None,
         plotter=None,
+        allow_overlap: bool = False,
     ) -> None:
         pv = import_pyvista()
         self.pelvis = pelvis if pelvis is not None else Pelvis()
         self.size = check_size(size)
         self.overlays = Overlays.parse(overlays)
         self.exaggeration = check_exaggeration(exaggeration)
+        self.allow_overlap = bool(allow_overlap)
         self.transparent = bool(transparent)
         self.orthographic = bool(orthographic)
         self.view = known_name(view, VIEWS, "view")
@@ -102,6 +110,7 @@ class PelvisScene:
         self._build_bones()
         self.layers: dict[str, Overlay] = {}
         self._hidden: set[str] = set()
+        self.content_right = 1.0
         self._build_overlays(title)
         self.set_view(view)
         self.set_pose(Pose())
@@ -145,15 +154,16 @@ class PelvisScene:
         )
         builders = {
             "ghost": lambda: GhostOverlay(self),
-            "colormap": lambda: ColourMapOverlay(self),
+            "colormap": lambda: ColourMapOverlay(self, lift),
             "arrows": lambda: ArrowsOverlay(self),
             "measurements": lambda: MeasurementsOverlay(self, lift),
-            "caption": lambda: CaptionOverlay(self, lift),
+            "caption": lambda: CaptionOverlay(self, lift, requested=on.caption),
             "orientation": lambda: OrientationOverlay(self),
             "labels": lambda: LabelsOverlay(self),
+            "insets": lambda: InsetsOverlay(self),
         }
         for name, build in builders.items():
-            if getattr(on, name):
+            if getattr(on, name) or name == "caption":  # an exaggeration is always stated
                 self.layers[name] = build()
 
     def add_text(
@@ -258,20 +268,29 @@ class PelvisScene:
         self.view = known_name(view, VIEWS, "view")
         self._azimuth = real_number(azimuth, "azimuth")
         self._zoom, self._turn = zoom, turn
+        if self.view in SECTION_VIEWS and self.view not in self.layers:
+            self.layers[self.view] = SectionOverlay(self, self.view)
         direction, up = self.camera_vectors()
         cam = self.plotter.camera
         right = np.cross(-direction, up)
-        rel = self._frame_points - self._centre
+        frame_points, centre = self._frame_points, self._centre
+        if self.view in SECTION_VIEWS:  # a close-up of the joints in the plane
+            frame_points = self.layers[self.view].cut.focus(None, self.shown_world_transforms())
+            centre = (frame_points.min(axis=0) + frame_points.max(axis=0)) / 2
+        rel = frame_points - centre
         half_w = np.abs(rel @ right).max()
         half_h = np.abs(rel @ up).max()
-        aspect = self.size[0] / self.size[1]
+        # the picture's width left for the pelvis and its labels (a column of insets takes the rest)
+        self.content_right = INSET_COLUMN[0] if self._insets_shown() else 1.0
+        aspect = self.size[0] * self.content_right / self.size[1]
         on = self.overlays
         side_margin = 1.6 if on.labels else 1.15
         text_band = on.measurements or on.colormap or on.caption
         fill = 0.66 if text_band else 0.8  # fraction of the height the pelvis may use
         scale = max(half_h / fill, half_w * side_margin / aspect) / max(zoom, 1e-3)
         # raise the pelvis above the bottom text band
-        focal = self._centre - up * (scale * (0.14 if text_band else 0.0))
+        focal = centre - up * (scale * (0.14 if text_band else 0.0))
+        focal = focal + right * (1.0 - self.content_right) * scale * self.size[0] / self.size[1]
         distance = 1500.0
         cam.focal_point = tuple(focal)
         cam.position = tuple(focal + direction * distance)
@@ -285,11 +304,15 @@ class PelvisScene:
         self._preset_camera = self.camera_state()
         # where the bones are on screen (display pixels from the bottom left), so midline
         # labels can sit clear of them
-        rel = (self._frame_points - focal) / scale * (self.size[1] / 2)
+        rel = (frame_points - focal) / scale * (self.size[1] / 2)
         self.screen_points = np.column_stack([rel @ right + self.size[0] / 2, rel @ up + self.size[1] / 2])
         for name, layer in self.layers.items():
             if name not in self._hidden:
                 layer.view_changed()
+
+    def _insets_shown(self) -> bool:
+        layer = self.layers.get("insets")
+        return isinstance(layer, InsetsOverlay) and "insets" not in self._hidden and layer.wanted()
 
     def camera_state(self) -> NDArray:
         """Position, focal point, up and parallel scale of the camera, as one array."""
@@ -364,7 +387,7 @@ class PelvisScene:
         """
         if not isinstance(pose, Pose):
             raise PoseTypeError(f"pose must be a pelvis3d.Pose, got {type(pose).__name__}")
-        posed = self.pelvis.posed(pose, self.exaggeration)
+        posed = self.shown(pose)
         self.posed = posed
         self._direction = direction
         # actors follow the world frame, so whole-pelvis posture shows too (identity otherwise)
@@ -376,12 +399,40 @@ class PelvisScene:
                 layer.update(posed, world, direction)
         return posed
 
+    def shown(self, pose: Pose) -> PosedPelvis:
+        """``pose`` at the scene's exaggeration, or, unless overlap is allowed, at the largest
+        factor (rounded down to 0.1) at which no exaggerated joint closes to contact."""
+        posed = self.pelvis.posed(pose, self.exaggeration)
+        if self.allow_overlap or self.exaggeration == 1.0 or not _touches(posed.shown_metrics):
+            return posed
+        if _touches(posed.metrics):  # the true pose itself touches: nothing to reduce
+            return posed
+        lo, hi = 1.0, self.exaggeration  # lo keeps the joints apart, hi does not
+        while hi - lo > 0.05:
+            mid = (lo + hi) / 2
+            if _touches(self.pelvis.posed(pose, mid).shown_metrics):
+                hi = mid
+            else:
+                lo = mid
+        factor = max(1.0, np.floor(lo * 10) / 10)
+        return self.pelvis.posed(pose, float(factor))
+
     def set_overlay(self, name: str, on: bool) -> None:
         """Show or hide an overlay that the scene was built with (``ghost``, ``colormap``,
         ``labels``, ``arrows``, ``measurements``, ``caption``, ``orientation``)."""
         known_name(name, Overlays().names(), "overlay")
         layer = self.layers.get(name)
         if layer is None:
+            return
+        if name == "caption" and layer is not None:
+            layer.set_visible(bool(on))
+            if self.posed is not None:
+                self.set_pose(self.posed.pose, direction=self._direction)
+            return
+        if name == "insets" and (bool(on) == (name in self._hidden)):
+            self._hidden.symmetric_difference_update({name})
+            layer.set_visible(bool(on))
+            self.set_view(self.view, azimuth=self._azimuth, zoom=self._zoom, turn=self._turn)
             return
         if bool(on):
             self._hidden.discard(name)
@@ -421,6 +472,10 @@ class PelvisScene:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _touches(metrics) -> bool:
+    return bool(metrics.pubic_contact or any(metrics.si_contact.values()))
 
 
 def check_size(size: Sequence[int]) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from pelvis3d.validation import known_name
 
-__all__ = ["View", "VIEWS", "view_vectors"]
+__all__ = ["View", "VIEWS", "SECTION_VIEWS", "VIEW_TITLES", "view_vectors"]
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,39 @@ VIEWS: Mapping[str, View] = {
         View("inlet", (0.78, 0.63, 0.0), (-0.63, 0.78, 0.0), "along the pelvic inlet axis from above-front"),
         View("outlet", (0.62, -0.78, 0.0), (0.78, 0.62, 0.0), "from below-front, along the pelvic outlet"),
         View("oblique", _unit((1.0, 0.6, 0.45)), (0.0, 1.0, 0.0), "three-quarter view from the front-right and above"),
+        View(
+            "si-section",
+            (0.0, 1.0, 0.0),
+            (1.0, 0.0, 0.0),
+            "transverse section through both SI joints at the S1-S2 level, seen from above (anterior at the top)",
+        ),
+        View(
+            "symphysis-section",
+            (1.0, 0.0, 0.0),
+            (0.0, 1.0, 0.0),
+            "coronal section through the pubic symphysis, seen from the front (patient's right on the left)",
+        ),
     )
 }
+
+
+#: How a picture's title names each view.
+VIEW_TITLES: Mapping[str, str] = {
+    "top": "Top view",
+    "rear": "Rear view",
+    "front": "Front view",
+    "left": "Left side view",
+    "right": "Right side view",
+    "bottom": "View from below",
+    "inlet": "Inlet view",
+    "outlet": "Outlet view",
+    "oblique": "Oblique view",
+    "si-section": "SI joints, transverse section (S1-S2)",
+    "symphysis-section": "Pubic symphysis, coronal section",
+}
+
+#: Section views and the section (:data:`pelvis3d.render.section.SECTIONS`) each shows.
+SECTION_VIEWS: Mapping[str, str] = {"si-section": "si", "symphysis-section": "symphysis"}
 
 
 def view_vectors(view: str, landmarks: Mapping[str, NDArray[np.float64]] | None = None) -> tuple[NDArray, NDArray]:

@@ -43,6 +43,8 @@ class Overlays:
         The exaggeration statement (and attribution, when the anatomy has one).
     orientation : bool
         Left/right and anterior markers.
+    insets : bool
+        Magnified sections of both SI joints and the symphysis, in the views from above.
     """
 
     labels: bool = True
@@ -52,6 +54,7 @@ class Overlays:
     measurements: bool = True
     caption: bool = True
     orientation: bool = True
+    insets: bool = True
 
     @classmethod
     def none(cls) -> Overlays:

@@ -10,14 +10,43 @@ from numpy.typing import NDArray
 from pelvis3d.kinematics import relative_transform
 from pelvis3d.model import PosedPelvis
 from pelvis3d.render.backend import polydata
-from pelvis3d.render.drawing import TEXT_COLOUR, set_user_matrix, vtk_values
+from pelvis3d.render.drawing import set_user_matrix, vtk_values
 from pelvis3d.render.overlays import Overlay
+from pelvis3d.render.section import SI_COLOUR_LIMIT_MM, SYMPHYSIS_COLOUR_LIMIT_MM
+from pelvis3d.render.views import SECTION_VIEWS
 
-__all__ = ["COLORMAP_LIMIT_MM", "ColourMapOverlay", "partner_surface"]
+__all__ = [
+    "COLORMAP_LIMIT_MM",
+    "COLOUR_LIMITS_MM",
+    "SCALARS_NAME",
+    "ColourMapOverlay",
+    "colour_limit",
+    "legend_title",
+    "partner_surface",
+]
 
-#: Joint-space change shown by the colour map: -limit (compression, red) .. +limit (gapping, blue), mm.
-COLORMAP_LIMIT_MM = 2.0
-_SCALARS = "joint space change (mm)"
+#: Joint-space change at full colour on the SI joints and the symphysis (mm of shown change):
+#: red = narrower (compression), blue = wider (gapping). One scale would leave the SI change
+#: (0.16 mm true, 0.8 mm shown for 1 deg at x5) nearly white next to the pubic gap's millimetres.
+COLOUR_LIMITS_MM: Mapping[str, float] = {"si": SI_COLOUR_LIMIT_MM, "symphysis": SYMPHYSIS_COLOUR_LIMIT_MM}
+#: The SI joints' full-colour change (kept under its former name for callers), mm.
+COLORMAP_LIMIT_MM = SI_COLOUR_LIMIT_MM
+#: Name of the patches' point scalars: shown change of the joint space over the joint's
+#: full-colour change (-1 full red .. +1 full blue).
+SCALARS_NAME = "joint space change / full-colour change"
+_COMPRESSION, _GAPPING = "#b2182b", "#2166ac"
+
+
+def colour_limit(surface: str) -> float:
+    """Full-colour change (mm) of a joint surface's joint."""
+    return COLOUR_LIMITS_MM["symphysis" if "pubic" in surface else "si"]
+
+
+def legend_title(exaggeration: float) -> str:
+    """What the colours and the numbers of a picture are."""
+    if exaggeration == 1.0:
+        return "colours: change of the joint space"
+    return f"colours: shown change (x{exaggeration:g}); numbers: true"
 
 
 def partner_surface(name: str) -> str:
@@ -34,7 +63,7 @@ class ColourMapOverlay(Overlay):
 
     name = "colormap"
 
-    def __init__(self, scene) -> None:
+    def __init__(self, scene, lift: float = 0.0) -> None:
         super().__init__(scene)
         self.patches: dict[str, tuple[object, object, str]] = {}
         self._patch_points: dict[str, NDArray] = {}
@@ -53,19 +82,19 @@ class ColourMapOverlay(Overlay):
             normals = np.asarray(scene.meshes[surf.body].point_data["Normals"])[surf.vertices]
             pts = np.asarray(a.vertices[surf.body])[surf.vertices] + 0.12 * normals  # sit just above the bone
             patch = polydata(pts, remap[faces[keep]])
-            patch.point_data[_SCALARS] = np.zeros(len(surf.vertices))
+            patch.point_data[SCALARS_NAME] = np.zeros(len(surf.vertices))
             actor = scene.plotter.add_mesh(
                 patch,
-                scalars=_SCALARS,
+                scalars=SCALARS_NAME,
                 cmap="RdBu",
-                clim=(-COLORMAP_LIMIT_MM, COLORMAP_LIMIT_MM),
+                clim=(-1.0, 1.0),
                 smooth_shading=True,
                 show_scalar_bar=False,
                 specular=0.2,
                 name=f"patch_{name}",
             )
             self.patches[name] = (patch, actor, surf.body)
-            vtk_array = patch.GetPointData().GetArray(_SCALARS)
+            vtk_array = patch.GetPointData().GetArray(SCALARS_NAME)
             self._patch_scalars[name] = (vtk_values(vtk_array), vtk_array)
             self._patch_points[name] = np.asarray(a.vertices[surf.body])[surf.vertices]
             partner = partner_surface(name)
@@ -85,37 +114,38 @@ class ColourMapOverlay(Overlay):
                 pn = np.asarray(scene.meshes[ps.body].point_data["Normals"])[ps.vertices].mean(axis=0)
                 centre = np.asarray(a.vertices[ps.body])[ps.vertices].mean(axis=0)
                 self._partner_planes[name] = (ps.body, centre, pn / np.linalg.norm(pn))
-        scale = scene.font_scale()
-        self.scalar_bar = scene.plotter.add_scalar_bar(
-            title=_SCALARS,
-            n_labels=5,
-            fmt="%+.0f",
-            vertical=False,
-            position_x=0.66,
-            position_y=0.085,
-            width=0.3,
-            height=0.07,
-            color=TEXT_COLOUR,
-            title_font_size=int(13 * scale),
-            label_font_size=int(11 * scale),
-        )
+        self.lift = lift
+        y = 0.05 + lift
+        self.scalar_bar = _scalar_bar(next(iter(self.patches.values()))[1].GetMapper().GetLookupTable(), y + 0.075)
+        scene.plotter.renderer.AddViewProp(self.scalar_bar)
+        si, sym = COLOUR_LIMITS_MM["si"], COLOUR_LIMITS_MM["symphysis"]
         self.legend_words = [
-            scene.add_text("compression", (0.66, 0.055), size=12, colour="#b2182b"),
-            scene.add_text("gapping", (0.96, 0.055), size=12, justify="right", colour="#2166ac"),
+            scene.add_text("compression", (0.66, y + 0.035), size=12, colour=_COMPRESSION),
+            scene.add_text("0", (0.81, y + 0.035), size=12, justify="centre"),
+            scene.add_text("gapping", (0.96, y + 0.035), size=12, justify="right", colour=_GAPPING),
+            scene.add_text(f"full colour: SI {si:g} mm, symphysis {sym:g} mm", (0.96, y), size=11, justify="right"),
         ]
+        self.title = scene.add_text("", (0.96, y + 0.125), size=12, justify="right")
 
     def actors(self) -> list:
-        return [a for _, a, _ in self.patches.values()] + self.legend_words + [self.scalar_bar]
+        return [a for _, a, _ in self.patches.values()] + self.legend_actors()
 
-    def rescale_fonts(self, scale: float) -> None:
-        self.scalar_bar.GetTitleTextProperty().SetFontSize(int(13 * scale))
-        self.scalar_bar.GetLabelTextProperty().SetFontSize(int(11 * scale))
+    def legend_actors(self) -> list:
+        """The legend's props (the bar, its words and title)."""
+        return [*self.legend_words, self.title, self.scalar_bar]
 
     def update(self, posed: PosedPelvis, world: Mapping[str, NDArray], direction: Mapping[str, int] | None) -> None:
         shown = posed.shown_metrics
         neutral = self.scene.pelvis.neutral_metrics
         contact = shown.pubic_contact or any(shown.si_contact.values())
+        on_surface = self.scene.view not in SECTION_VIEWS  # a section view colours its wedges
+        # a neutral picture has nothing to colour: no legend
+        legend = posed.shown_pose.pelvis_angles() != {n: 0.0 for n in posed.shown_pose.pelvis_angles()}
+        self.title.SetInput(legend_title(posed.exaggeration))
+        for actor in self.legend_actors():
+            actor.SetVisibility(legend)
         for name, (_, actor, body) in self.patches.items():
+            actor.SetVisibility(on_surface)
             if name in self._borrow:
                 partner, index = self._borrow[name]
                 space = np.asarray(shown.fields[partner])[index]
@@ -133,5 +163,24 @@ class ColourMapOverlay(Overlay):
                 space = np.where(plane < 0.0, np.minimum(plane, space), space)
             values, vtk_array = self._patch_scalars[name]
             np.subtract(space, neutral_space, out=values)
+            values /= colour_limit(name)
             vtk_array.Modified()
             set_user_matrix(actor, world[body])
+
+
+def _scalar_bar(lut, y: float):
+    """A horizontal colour bar without numbers (the words and the full-colour line say them)."""
+    from vtkmodules.vtkRenderingAnnotation import vtkScalarBarActor
+
+    bar = vtkScalarBarActor()
+    bar.SetLookupTable(lut)
+    bar.SetOrientationToHorizontal()
+    bar.SetNumberOfLabels(0)
+    bar.DrawTickLabelsOff()
+    bar.SetTitle("")
+    bar.SetUnconstrainedFontSize(True)
+    bar.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
+    bar.GetPositionCoordinate().SetValue(0.66, y)
+    bar.GetPosition2Coordinate().SetValue(0.3, 0.045)
+    bar.SetBarRatio(1.0)
+    return bar

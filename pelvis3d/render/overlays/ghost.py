@@ -11,10 +11,14 @@ from pelvis3d.kinematics import SI_DOF_NAMES
 from pelvis3d.model import PosedPelvis
 from pelvis3d.render.drawing import set_user_matrix
 from pelvis3d.render.overlays import Overlay
+from pelvis3d.render.views import SECTION_VIEWS
 
-__all__ = ["GHOST_COLOUR", "GhostOverlay"]
+__all__ = ["GHOST_COLOUR", "GHOST_LEGEND", "GhostOverlay"]
 
-GHOST_COLOUR = "#7b93b8"
+#: A neutral grey: the ghost must not read as the colour map's "gapping" blue.
+GHOST_COLOUR = "#8d8d8d"
+#: The ghost's legend entry (drawn in the ghost's colour while the ghost shows).
+GHOST_LEGEND = "grey shadow: neutral position"
 
 
 class GhostOverlay(Overlay):
@@ -42,14 +46,23 @@ class GhostOverlay(Overlay):
             mapper.SetResolveCoincidentTopologyToPolygonOffset()
             mapper.SetRelativeCoincidentTopologyPolygonOffsetParameters(0.0, 3000.0)
             self.ghost_actors[body] = actor
+        self.legend = scene.add_text(GHOST_LEGEND, (0.5, 0.865), size=11, justify="centre", colour="#6b6b6b")
 
     def actors(self) -> list:
-        return list(self.ghost_actors.values())
+        return [*self.ghost_actors.values(), self.legend]
+
+    def view_changed(self) -> None:
+        if self.scene.posed is not None:
+            self.update(self.scene.posed, self.scene.shown_world_transforms(), None)
 
     def update(self, posed: PosedPelvis, world: Mapping[str, NDArray], direction: Mapping[str, int] | None) -> None:
-        moving = any(getattr(posed.shown_pose, name) != 0.0 for name in SI_DOF_NAMES)
+        # a section view shows the change as the wedge's colour; a ghost would hide the cut
+        moving = self.scene.view not in SECTION_VIEWS and any(
+            getattr(posed.shown_pose, name) != 0.0 for name in SI_DOF_NAMES
+        )
         posture = self.scene.posture_matrix(posed.shown_pose)  # the neutral ring, in the same posture
         for actor in self.ghost_actors.values():
             actor.SetVisibility(moving)
             set_user_matrix(actor, posture if posture is not None else np.eye(4))
         self.ghost_actors["sacrum"].SetVisibility(moving and posed.shown_pose.nutation != 0.0)
+        self.legend.SetVisibility(moving)

@@ -22,7 +22,7 @@ __all__ = ["LABELS_BY_VIEW", "LabelsOverlay", "label_spec"]
 #: Which structures each view labels.
 LABELS_BY_VIEW: Mapping[str, tuple[str, ...]] = {
     "top": ("asis", "si", "pubic", "promontory"),
-    "rear": ("psis", "si", "sacrum", "coccyx"),
+    "rear": ("psis", "sacrum", "coccyx"),  # the SI joint cannot be seen from behind
     "front": ("asis", "pubic", "hip", "sacrum"),
     "bottom": ("pubic", "ischial_tuberosity", "coccyx"),
     "left": ("asis", "psis", "hip", "pubic"),
@@ -30,6 +30,9 @@ LABELS_BY_VIEW: Mapping[str, tuple[str, ...]] = {
     "inlet": ("asis", "si", "pubic", "promontory"),
     "outlet": ("pubic", "ischial_tuberosity", "sacrum"),
     "oblique": ("asis", "si", "pubic", "hip"),
+    # a section names its joints in the title and its numbers; leaders would cross the cut
+    "si-section": (),
+    "symphysis-section": (),
 }
 
 
@@ -65,6 +68,8 @@ class LabelsOverlay(Overlay):
         self._plan_key: tuple | None = None
         self._plan_cache: tuple[dict[int, str], dict[int, int], dict[str, float]] | None = None
         self.text_actors: list[object] = []
+        #: label index -> (start at the label, end at the landmark), display pixels
+        self.leaders: dict[int, tuple[NDArray, NDArray]] = {}
         self.points = vtkPoints()
         self.lines = vtkCellArray()
         self.poly = vtkPolyData()
@@ -98,8 +103,9 @@ class LabelsOverlay(Overlay):
         """Pick the labels of ``view`` (text actors are reused across views)."""
         names = set(self.scene.pelvis.landmarks)
         items: list[tuple[str, list[str]]] = []
+        far = {"left": "(R)", "right": "(L)"}.get(view)  # a side view: only the near side
         for key in LABELS_BY_VIEW.get(view, ("asis", "si", "pubic")):
-            items.extend(label_spec(key, names))
+            items.extend(item for item in label_spec(key, names) if not (far and item[0].endswith(far)))
         self.items = items
         self._plan_key, self._plan_cache = None, None
         while len(self.text_actors) < len(items):
@@ -182,6 +188,7 @@ class LabelsOverlay(Overlay):
         gap = 13 * self.scene.font_scale() * 1.9
         self.points.Reset()
         self.lines.Reset()
+        self.leaders = {}
         placed: list[tuple[int, float, float, int]] = [(i, cx, slot[where], 1) for i, where in centre.items()]
         rest = [i for i in range(len(self.items)) if i not in centre]
         for side in (-1, 1):
@@ -196,7 +203,7 @@ class LabelsOverlay(Overlay):
             for k in range(len(ys) - 2, -1, -1):  # pushed onto the floor: shift the stack up
                 if ys[k] < ys[k + 1] + gap:
                     ys[k] = ys[k + 1] + gap
-            x_text = w * (0.03 if side < 0 else 0.97)
+            x_text = w * (0.03 if side < 0 else self.scene.content_right - 0.03)
             placed.extend((i, x_text, y, 0 if side < 0 else 2) for i, y in zip(idx, ys, strict=True))
         for i, x, y, justify in placed:
             actor = self.text_actors[i]
@@ -214,6 +221,7 @@ class LabelsOverlay(Overlay):
                 start = (x + width + 6, y)
             else:
                 start = (x - width - 6, y)
+            self.leaders[i] = (np.asarray(start, float), np.asarray(anchors[i], float))
             a = self.points.InsertNextPoint(start[0], start[1], 0)
             b = self.points.InsertNextPoint(anchors[i, 0], anchors[i, 1], 0)
             self.lines.InsertNextCell(2)

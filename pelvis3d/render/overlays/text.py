@@ -16,6 +16,7 @@ __all__ = [
     "MeasurementsOverlay",
     "OrientationOverlay",
     "caption_text",
+    "describe_pose",
     "format_angle",
     "measurement_text",
     "signed",
@@ -80,8 +81,46 @@ def measurement_text(posed: PosedPelvis) -> str:
     return "\n".join(lines)
 
 
-def caption_text(posed: PosedPelvis) -> str:
-    """The exaggeration statement of a picture."""
+def _degrees(v: float) -> str:
+    return f"{abs(v):.3g}\u00b0"
+
+
+def describe_pose(pose) -> str:
+    """The pose in words, e.g. ``external rotation 1° each side``, ``whole pelvis tilted 20°
+    anteriorly`` (the sign conventions of :class:`pelvis3d.Pose`); ``neutral`` for none."""
+    p = pose
+    parts: list[str] = []
+
+    def paired(left: float, right: float, positive: str, negative: str) -> None:
+        if left == right and left:
+            parts.append(f"{positive if left > 0 else negative} {_degrees(left)} each side")
+            return
+        for side, v in (("left", left), ("right", right)):
+            if v:
+                parts.append(f"{side} {positive if v > 0 else negative} {_degrees(v)}")
+
+    paired(p.left_rotation, p.right_rotation, "external rotation", "internal rotation")
+    paired(p.left_tilt, p.right_tilt, "anterior innominate rotation", "posterior innominate rotation")
+    if p.nutation:
+        parts.append(f"{'nutation' if p.nutation > 0 else 'counternutation'} {_degrees(p.nutation)}")
+    if p.pelvis_tilt:
+        parts.append(
+            f"whole pelvis tilted {_degrees(p.pelvis_tilt)} {'anteriorly' if p.pelvis_tilt > 0 else 'posteriorly'}"
+        )
+    if p.pelvis_obliquity:
+        side = "right" if p.pelvis_obliquity > 0 else "left"
+        parts.append(f"{side} side of the pelvis raised {_degrees(p.pelvis_obliquity)}")
+    if p.pelvis_rotation:
+        side = "left" if p.pelvis_rotation > 0 else "right"
+        parts.append(f"pelvis turned {_degrees(p.pelvis_rotation)} to the {side}")
+    return ", ".join(parts) if parts else "neutral"
+
+
+def caption_text(posed: PosedPelvis, requested: float | None = None) -> str:
+    """The exaggeration statement of a picture; ``requested`` is the factor asked for when the
+    scene showed less so that no bone passes through bone."""
+    if requested is not None and posed.exaggeration < requested:
+        return f"motion exaggerated x{posed.exaggeration:g} - more would overlap"
     if posed.exaggeration != 1.0:
         return f"motion exaggerated x{posed.exaggeration:g}"
     return "true scale (no exaggeration)"
@@ -104,19 +143,29 @@ class MeasurementsOverlay(Overlay):
 
 
 class CaptionOverlay(Overlay):
-    """The exaggeration statement at the bottom right."""
+    """The exaggeration statement at the bottom right.
+
+    Built in every scene: switched off (``requested=False``) it still states an exaggeration
+    whenever the shown pose differs from the true one, and only drops "true scale".
+    """
 
     name = "caption"
 
-    def __init__(self, scene, lift: float) -> None:
+    def __init__(self, scene, lift: float, requested: bool = True) -> None:
         super().__init__(scene)
+        self.requested = requested
         self.actor = scene.add_text("", (0.985, 0.015 + lift), size=13, justify="right")
 
     def actors(self) -> list:
         return [self.actor]
 
+    def set_visible(self, on: bool) -> None:
+        self.requested = bool(on)  # the statement itself never hides
+
     def update(self, posed: PosedPelvis, world: Mapping[str, NDArray], direction: Mapping[str, int] | None) -> None:
-        self.actor.SetInput(caption_text(posed))
+        differs = posed.exaggeration != 1.0 and posed.shown_pose != posed.pose
+        shown = self.requested or differs
+        self.actor.SetInput(caption_text(posed, self.scene.exaggeration) if shown else "")
 
 
 class OrientationOverlay(Overlay):

@@ -1,0 +1,192 @@
+"""What the pictures say: the SI joint closing at the back in its section, colours that mean
+compression, the exaggeration always stated, and labels that do not collide.
+
+Every check reads the geometry of the loaded anatomy (no built-in numbers), so it holds for
+any pelvis whose joints open and close the way the article describes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pelvis3d import Pose
+from pelvis3d.render.drawing import text_size, to_display
+from pelvis3d.render.overlays.insets import INSET_BOXES
+from pelvis3d.render.overlays.text import describe_pose
+from pelvis3d.render.scene import PelvisScene
+from pelvis3d.render.section import SectionCut
+
+pytestmark = pytest.mark.render
+
+
+def _wedge_ends(pelvis, pose, exaggeration=5.0):
+    cut = SectionCut(pelvis, "si")
+    posed = pelvis.posed(pose, exaggeration)
+    cut.update(posed, posed.transforms)
+    return cut.wedges
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_external_rotation_narrows_the_back_of_the_si_section_and_internal_widens_it(pelvis, side):
+    neutral = _wedge_ends(pelvis, Pose())[f"{side}_si"]
+    er = _wedge_ends(pelvis, Pose(rotation=1))[f"{side}_si"]
+    ir = _wedge_ends(pelvis, Pose(rotation=-1))[f"{side}_si"]
+    back = {
+        w: next(e for e in wedge.ends if e.label == "back") for w, wedge in (("n", neutral), ("er", er), ("ir", ir))
+    }
+    front = {
+        w: next(e for e in wedge.ends if e.label == "front") for w, wedge in (("n", neutral), ("er", er), ("ir", ir))
+    }
+    assert back["er"].width_mm < back["n"].width_mm < back["ir"].width_mm
+    assert back["er"].change_mm < 0 < back["ir"].change_mm
+    assert front["er"].width_mm > front["n"].width_mm > front["ir"].width_mm
+    # the back is "back": behind the front in the pelvis frame
+    assert back["n"].position[0] < front["n"].position[0]
+    # the colours follow the shown change: the posterior part of the wedge compresses in ER
+    wedge = er
+    pts = np.asarray(wedge.strip.points)[: len(wedge.shown_change_mm)]
+    posterior = pts[:, 0] < np.median(pts[:, 0])
+    assert wedge.shown_change_mm[posterior].mean() < 0 < wedge.shown_change_mm[~posterior].mean()
+
+
+def _pixel(image, xy):
+    x, y = int(round(xy[0])), int(round(xy[1]))
+    h = image.shape[0]
+    patch = image[h - 1 - y - 1 : h - 1 - y + 2, x - 1 : x + 2, :3].reshape(-1, 3).astype(int)
+    return patch.mean(axis=0)
+
+
+@pytest.mark.parametrize(("rotation", "colour"), [(1.0, "red"), (-1.0, "blue")])
+def test_the_section_view_colours_the_back_of_the_si_joint_by_its_change(pelvis, rotation, colour):
+    with PelvisScene(pelvis, size=(800, 600), view="si-section", overlays="none", allow_overlap=True) as scene:
+        scene.set_pose(Pose(rotation=rotation))
+        image = scene.screenshot()
+        wedges = scene.layer("si-section").cut.wedges
+        for wedge in wedges.values():
+            n = len(wedge.shown_change_mm)
+            pts = np.asarray(wedge.strip.points)
+            # the wedge's most posterior quad: midway between the bone and its partner
+            i = int(np.argmin(pts[:n, 0]))
+            j = i + 1 if i + 1 < n else i - 1
+            mid = (pts[i] + pts[n + i] + pts[j] + pts[n + j]) / 4
+            r, g, b = _pixel(image, to_display(scene.plotter.renderer, mid))
+            if colour == "red":
+                assert r > b + 60 and r > g + 40, (wedge.joint.name, r, g, b)
+            else:
+                assert b > r + 40, (wedge.joint.name, r, g, b)
+
+
+def test_the_top_view_insets_show_both_si_joints_compressing_at_the_back(pelvis):
+    with PelvisScene(pelvis, size=(1000, 750), view="top", overlays="insets,caption") as scene:
+        scene.set_pose(Pose(rotation=1))
+        image = scene.screenshot()[..., :3].astype(int)
+        h, w = image.shape[:2]
+        for joint in ("left_si", "right_si", "symphysis"):
+            x0, y0, x1, y1 = INSET_BOXES[joint]
+            box = image[int(h * (1 - y1)) : int(h * (1 - y0)), int(w * x0) : int(w * x1)]
+            red = (box[..., 0] > box[..., 2] + 80) & (box[..., 0] > box[..., 1] + 60)
+            blue = box[..., 2] > box[..., 0] + 80
+            if joint == "symphysis":  # the front opens
+                assert blue.sum() > 200 and red.sum() < 20, joint
+            else:  # back closes (red), front opens (blue)
+                assert red.sum() > 30 and blue.sum() > 30, joint
+        scene.set_view("rear")  # no insets where the joints are seen from behind
+        assert not scene.layer("insets").shown
+
+
+@pytest.mark.parametrize("overlays", ["none", "labels,ghost", "colormap"])
+def test_the_exaggeration_is_stated_whatever_the_overlays(pelvis, overlays):
+    with PelvisScene(pelvis, size=(640, 480), view="top", overlays=overlays) as scene:
+        scene.set_pose(Pose(rotation=1))
+        assert "exaggerated x5" in scene.caption_actor.GetInput()
+        image = scene.screenshot()[..., :3]
+        corner = image[-int(480 * 0.06) :, int(640 * 0.55) :]
+        assert (corner.astype(int).sum(axis=-1) < 400).sum() > 50  # dark text drawn there
+        scene.set_pose(Pose())  # neutral: true and shown are the same
+        if overlays == "none":
+            assert scene.caption_actor.GetInput() == ""
+        scene.set_exaggeration(1)
+        scene.set_pose(Pose(rotation=1))
+        assert "exaggerated" not in scene.caption_actor.GetInput()
+
+
+def test_an_exaggeration_that_would_overlap_bones_is_reduced_and_said(pelvis):
+    pose = Pose(rotation=-1)
+    assert pelvis.posed(pose, 5).shown_metrics.contact  # x5 would put bone through bone
+    with PelvisScene(pelvis, size=(640, 480), view="top", overlays="caption") as scene:
+        posed = scene.set_pose(pose)
+        assert 1 <= posed.exaggeration < 5
+        assert not posed.shown_metrics.contact
+        assert pelvis.posed(pose, posed.exaggeration + 0.1).shown_metrics.contact  # the largest to 0.1
+        assert f"x{posed.exaggeration:g} - more would overlap" in scene.caption_actor.GetInput()
+    with PelvisScene(pelvis, size=(640, 480), view="top", overlays="caption", allow_overlap=True) as scene:
+        assert scene.set_pose(pose).exaggeration == 5
+
+
+def test_titles_say_the_pose_in_words():
+    assert describe_pose(Pose(rotation=1)) == "external rotation 1\u00b0 each side"
+    assert describe_pose(Pose(pelvis_tilt=20)) == "whole pelvis tilted 20\u00b0 anteriorly"
+    assert describe_pose(Pose(left_rotation=1.5, right_rotation=-0.8)) == (
+        "left external rotation 1.5\u00b0, right internal rotation 0.8\u00b0"
+    )
+    assert describe_pose(Pose()) == "neutral"
+
+
+def test_no_legend_on_a_neutral_picture_and_the_middle_tick_is_zero(pelvis):
+    with PelvisScene(pelvis, size=(800, 600), view="top", overlays="colormap") as scene:
+        scene.set_pose(Pose())
+        layer = scene.layer("colormap")
+        assert not any(a.GetVisibility() for a in layer.legend_actors())
+        scene.set_pose(Pose(rotation=1))
+        assert all(a.GetVisibility() for a in layer.legend_actors())
+        words = [a.GetInput() for a in layer.legend_words]
+        assert "0" in words and "+0" not in words
+        assert "shown change (x5)" in layer.title.GetInput() and "numbers: true" in layer.title.GetInput()
+
+
+def _label_boxes_and_leaders(scene):
+    labels = scene.labels
+    boxes, texts = [], []
+    for i, (text, _) in enumerate(labels.items):
+        actor = labels.text_actors[i]
+        prop = actor.GetTextProperty()
+        w, h = text_size(prop, text)
+        x, y = actor.GetPositionCoordinate().GetValue()[:2]
+        left = {0: x, 1: x - w / 2, 2: x - w}[prop.GetJustification()]
+        boxes.append((left, y - h / 2, left + w, y + h / 2))
+        texts.append(text)
+    leaders = [labels.leaders[i] for i in range(len(labels.items))]
+    return texts, boxes, leaders
+
+
+def _segments_cross(p1, p2, q1, q2) -> bool:
+    def orient(a, b, c):
+        return np.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]))
+
+    return orient(p1, p2, q1) * orient(p1, p2, q2) < 0 and orient(q1, q2, p1) * orient(q1, q2, p2) < 0
+
+
+@pytest.mark.parametrize("size", [(400, 300), (800, 600), (1920, 1080), (3840, 2160)])
+@pytest.mark.parametrize("view", ["top", "rear", "left", "oblique"])
+def test_labels_do_not_collide_and_right_labels_point_right(pelvis, size, view):
+    with PelvisScene(pelvis, size=size, view=view, overlays="labels") as scene:
+        scene.set_pose(Pose(rotation=1))
+        scene.render()
+        texts, boxes, leaders = _label_boxes_and_leaders(scene)
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                overlap = a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+                assert not overlap, (texts[i], texts[j])
+                assert not _segments_cross(*leaders[i], *leaders[j]), (texts[i], texts[j])
+        if view == "top":
+            for text, (_, end) in zip(texts, leaders, strict=True):
+                if text.endswith("(R)"):
+                    assert end[0] > size[0] / 2, text
+                if text.endswith("(L)"):
+                    assert end[0] < size[0] / 2, text
+        if view == "rear":
+            assert not any(t.startswith("SI joint") for t in texts)  # cannot be seen from behind
+        if view == "left":
+            assert texts and not any(t.endswith("(R)") for t in texts)  # only the near side
