@@ -34,6 +34,7 @@ from pelvis3d.render.overlays.labels import LabelsOverlay
 from pelvis3d.render.overlays.section import SectionOverlay
 from pelvis3d.render.overlays.text import CaptionOverlay, MeasurementsOverlay, OrientationOverlay
 from pelvis3d.render.views import SECTION_VIEWS, VIEWS, view_vectors
+from pelvis3d.ring import PICTURE_RING, check_ring
 from pelvis3d.validation import known_name, real_number
 
 __all__ = ["COLORMAP_LIMIT_MM", "Overlays", "PelvisScene", "check_size", "check_exaggeration"]
@@ -64,6 +65,10 @@ class PelvisScene:
         Render without a window.
     title : str, optional
         Text at the top of the picture.
+    ring : {"closed", "open"}
+        How one-sided and combined poses move the ring (:mod:`pelvis3d.ring`): pictures close
+        it by default (:data:`pelvis3d.ring.PICTURE_RING`), so one innominate's motion is taken
+        up by the other joints as published stiffnesses say; "open" moves only the DOF's bone.
     plotter : pyvista.Plotter, optional
         Draw into this plotter (the viewer passes its own).
     allow_overlap : bool
@@ -87,12 +92,14 @@ class PelvisScene:
         title: str | None = None,
         plotter=None,
         allow_overlap: bool = False,
+        ring: str = PICTURE_RING,
     ) -> None:
         pv = import_pyvista()
         self.pelvis = pelvis if pelvis is not None else Pelvis()
         self.size = check_size(size)
         self.overlays = Overlays.parse(overlays)
         self.exaggeration = check_exaggeration(exaggeration)
+        self.ring = check_ring(ring)
         self.allow_overlap = bool(allow_overlap)
         self.transparent = bool(transparent)
         self.orthographic = bool(orthographic)
@@ -402,7 +409,7 @@ class PelvisScene:
     def shown(self, pose: Pose) -> PosedPelvis:
         """``pose`` at the scene's exaggeration, or, unless overlap is allowed, at the largest
         factor (rounded down to 0.1) at which no exaggerated joint closes to contact."""
-        posed = self.pelvis.posed(pose, self.exaggeration)
+        posed = self.pelvis.posed(pose, self.exaggeration, ring=self.ring)
         if self.allow_overlap or self.exaggeration == 1.0 or not _touches(posed.shown_metrics):
             return posed
         if _touches(posed.metrics):  # the true pose itself touches: nothing to reduce
@@ -410,12 +417,12 @@ class PelvisScene:
         lo, hi = 1.0, self.exaggeration  # lo keeps the joints apart, hi does not
         while hi - lo > 0.05:
             mid = (lo + hi) / 2
-            if _touches(self.pelvis.posed(pose, mid).shown_metrics):
+            if _touches(self.pelvis.posed(pose, mid, ring=self.ring).shown_metrics):
                 hi = mid
             else:
                 lo = mid
         factor = max(1.0, np.floor(lo * 10) / 10)
-        return self.pelvis.posed(pose, float(factor))
+        return self.pelvis.posed(pose, float(factor), ring=self.ring)
 
     def set_overlay(self, name: str, on: bool) -> None:
         """Show or hide an overlay that the scene was built with (``ghost``, ``colormap``,
