@@ -42,7 +42,8 @@ def compare_with_cache(
 
 @pytest.fixture(scope="module")
 def plain_scene(pelvis):
-    scene = PelvisScene(pelvis, size=SIZE, overlays="none", exaggeration=5)
+    # the open chain: one DOF moves one bone, so a view's sides can be told by moving one side
+    scene = PelvisScene(pelvis, size=SIZE, overlays="none", exaggeration=5, ring="open")
     yield scene
     scene.close()
 
@@ -345,3 +346,16 @@ def test_labels_keep_their_places_while_the_joints_move(pelvis):
         assert {j for j, _ in places[0]} >= {0, 2}  # labels on both sides
     finally:
         scene.close()
+
+
+def test_pictures_close_the_ring_for_one_sided_poses_only(pelvis):
+    with PelvisScene(pelvis, size=SIZE, overlays="none", exaggeration=5) as scene:
+        assert scene.ring_for(Pose(rotation=1)) == "open"  # the article's symmetric motion as defined
+        assert scene.ring_for(Pose(left_rotation=1)) == "closed"
+        assert scene.ring_for(Pose(rotation=1, nutation=1)) == "closed"
+        one_sided = scene.set_pose(Pose(left_rotation=0.5))
+        open_chain = pelvis.posed(Pose(left_rotation=0.5), ring="open")
+        # the other innominate takes up part of the motion: the symphysis strains less
+        assert abs(one_sided.metrics.pubic_gap_change_mm) < abs(open_chain.metrics.pubic_gap_change_mm)
+        right = np.asarray(one_sided.transforms["right_innominate"])
+        assert np.abs(right - np.eye(4)).max() > 1e-3

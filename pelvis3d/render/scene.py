@@ -65,10 +65,11 @@ class PelvisScene:
         Render without a window.
     title : str, optional
         Text at the top of the picture.
-    ring : {"closed", "open"}
-        How one-sided and combined poses move the ring (:mod:`pelvis3d.ring`): pictures close
-        it by default (:data:`pelvis3d.ring.PICTURE_RING`), so one innominate's motion is taken
-        up by the other joints as published stiffnesses say; "open" moves only the DOF's bone.
+    ring : {"auto", "closed", "open"}
+        How poses move the ring (:mod:`pelvis3d.ring`). ``"auto"`` (default): one-sided and
+        combined poses close the ring (:data:`pelvis3d.ring.PICTURE_RING`), so one innominate's
+        motion is taken up by the other joints as published stiffnesses say, while a pure
+        symmetric motion (both sides alike, one kind of DOF) shows the DOF as defined (open).
     plotter : pyvista.Plotter, optional
         Draw into this plotter (the viewer passes its own).
     allow_overlap : bool
@@ -92,14 +93,14 @@ class PelvisScene:
         title: str | None = None,
         plotter=None,
         allow_overlap: bool = False,
-        ring: str = PICTURE_RING,
+        ring: str = "auto",
     ) -> None:
         pv = import_pyvista()
         self.pelvis = pelvis if pelvis is not None else Pelvis()
         self.size = check_size(size)
         self.overlays = Overlays.parse(overlays)
         self.exaggeration = check_exaggeration(exaggeration)
-        self.ring = check_ring(ring)
+        self.ring = ring if ring == "auto" else check_ring(ring)
         self.allow_overlap = bool(allow_overlap)
         self.transparent = bool(transparent)
         self.orthographic = bool(orthographic)
@@ -409,7 +410,8 @@ class PelvisScene:
     def shown(self, pose: Pose) -> PosedPelvis:
         """``pose`` at the scene's exaggeration, or, unless overlap is allowed, at the largest
         factor (rounded down to 0.1) at which no exaggerated joint closes to contact."""
-        posed = self.pelvis.posed(pose, self.exaggeration, ring=self.ring)
+        ring = self.ring_for(pose)
+        posed = self.pelvis.posed(pose, self.exaggeration, ring=ring)
         if self.allow_overlap or self.exaggeration == 1.0 or not _touches(posed.shown_metrics):
             return posed
         if _touches(posed.metrics):  # the true pose itself touches: nothing to reduce
@@ -417,12 +419,23 @@ class PelvisScene:
         lo, hi = 1.0, self.exaggeration  # lo keeps the joints apart, hi does not
         while hi - lo > 0.05:
             mid = (lo + hi) / 2
-            if _touches(self.pelvis.posed(pose, mid, ring=self.ring).shown_metrics):
+            if _touches(self.pelvis.posed(pose, mid, ring=ring).shown_metrics):
                 hi = mid
             else:
                 lo = mid
         factor = max(1.0, np.floor(lo * 10) / 10)
-        return self.pelvis.posed(pose, float(factor), ring=self.ring)
+        return self.pelvis.posed(pose, float(factor), ring=ring)
+
+    def ring_for(self, pose: Pose) -> str:
+        """The ring model this scene draws ``pose`` with (see the ``ring`` parameter)."""
+        if self.ring != "auto":
+            return self.ring
+        symmetric = pose.left_rotation == pose.right_rotation and pose.left_tilt == pose.right_tilt
+        kinds = sum(
+            bool(v)
+            for v in (pose.left_rotation or pose.right_rotation, pose.left_tilt or pose.right_tilt, pose.nutation)
+        )
+        return "open" if symmetric and kinds <= 1 else PICTURE_RING
 
     def set_overlay(self, name: str, on: bool) -> None:
         """Show or hide an overlay that the scene was built with (``ghost``, ``colormap``,
