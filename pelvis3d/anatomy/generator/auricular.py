@@ -22,6 +22,7 @@ __all__ = [
     "SI_PLANE_POINT",
     "SI_PLANE_ANGLE_DEG",
     "SI_TWIST_DEG_PER_MM",
+    "SI_CORONAL_TILT_DEG",
     "GROOVE_DEPTH_MM",
     "auricular_l_distance",
     "auricular_face",
@@ -53,14 +54,18 @@ AURICULAR_L = {
 SI_PLANE_POINT = (-112.0, 5.0, 47.0)
 SI_PLANE_ANGLE_DEG = 20.0
 SI_TWIST_DEG_PER_MM = 0.2
+#: The sacrum is a wedge in the frontal plane too, wider above: its auricular surfaces converge
+#: downwards, so they face a little downwards (assumed 12 deg; textbooks describe the wedge only).
+SI_CORONAL_TILT_DEG = 12.0
 GROOVE_DEPTH_MM = 2.0  # depth of the central groove (assumed; "a few mm" of relief)
 _GROOVE_WIDTH_MM = 5.0
 
 
 def si_plane_normal_left(y: FloatArray | float = SI_PLANE_POINT[1]) -> FloatArray:
-    """Outward unit normal(s) of the left sacral auricular surface at height(s) ``y`` (lateral, posterior)."""
+    """Outward unit normal(s) of the left sacral auricular surface at height(s) ``y`` (lateral, posterior, down)."""
     a = np.radians(SI_PLANE_ANGLE_DEG + SI_TWIST_DEG_PER_MM * (np.asarray(y, float) - SI_PLANE_POINT[1]))
-    return np.stack([-np.sin(a), np.zeros_like(a), -np.cos(a)], axis=-1)
+    t = np.radians(SI_CORONAL_TILT_DEG)
+    return np.stack([-np.sin(a) * np.cos(t), np.full_like(a, -np.sin(t)), -np.cos(a) * np.cos(t)], axis=-1)
 
 
 def _segment_distance(q: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
@@ -79,7 +84,7 @@ def auricular_l_distance(p: FloatArray) -> FloatArray:
     )
 
 
-def auricular_face(p: FloatArray, side: float = 1.0) -> FloatArray:
+def auricular_face(p: FloatArray, side: float = 1.0, width_scale: float = 1.0) -> FloatArray:
     """Signed distance-like field of the sacral auricular surface (negative medial to it).
 
     Parameters
@@ -88,13 +93,15 @@ def auricular_face(p: FloatArray, side: float = 1.0) -> FloatArray:
         Points in sacral coordinates, mm.
     side : float
         ``1`` for the left surface (z < 0), ``-1`` for the right.
+    width_scale : float
+        Scale of the surface's distance from the midline (a wider or narrower sacrum).
 
     Notes
     -----
     Twisted plane plus the central groove: the field is raised along the L's centre line, so
     the sacral surface lies up to ``GROOVE_DEPTH_MM`` deeper there.
     """
-    point = np.array([SI_PLANE_POINT[0], SI_PLANE_POINT[1], -side * SI_PLANE_POINT[2]])
+    point = np.array([SI_PLANE_POINT[0], SI_PLANE_POINT[1], -side * SI_PLANE_POINT[2] * width_scale])
     normal = si_plane_normal_left(p[:, 1]) * np.array([1.0, 1.0, side])
     plane = np.einsum("ij,ij->i", p - point, normal)
     groove = GROOVE_DEPTH_MM * np.exp(-((auricular_l_distance(p) / _GROOVE_WIDTH_MM) ** 2))

@@ -12,7 +12,13 @@ from numpy.typing import ArrayLike
 
 from pelvis3d.anatomy.derive import derive_joint_surfaces
 from pelvis3d.anatomy.generator.fields import left_points
-from pelvis3d.anatomy.generator.innominate import HIP_CENTRE, PUBIC_TUBERCLE, left_innominate_sdf, spine_tip
+from pelvis3d.anatomy.generator.innominate import (
+    HIP_CENTRE,
+    PUBIC_TUBERCLE,
+    crest_curve,
+    left_innominate_sdf,
+    spine_tip,
+)
 from pelvis3d.anatomy.generator.meshing import clean, contour, symmetrize
 from pelvis3d.anatomy.generator.parameters import AnatomyParameters
 from pelvis3d.anatomy.generator.sacrum import sacral_offset, sacrum_sdf
@@ -22,15 +28,17 @@ from pelvis3d.anatomy.sdf import FloatArray
 __all__ = ["generate", "write_meshes"]
 
 
-def frame_correction(left: FloatArray) -> tuple[FloatArray, FloatArray, int, int]:
+def frame_correction(left: FloatArray, psis_near: FloatArray, radius: float) -> tuple[FloatArray, FloatArray, int, int]:
     """Rigid correction that puts the ASIS midpoint at the origin and the PSIS midpoint on y = 0.
 
     Returns the rotation (3, 3), translation (3,) and the ASIS and PSIS vertex indices of the
-    left innominate (ASIS: most anterior point; PSIS: most posterior point above the ischium).
+    left innominate (ASIS: most anterior point; PSIS: most posterior point of the spine modelled
+    at ``psis_near``, within ``radius`` mm of it, so the auricular block behind the joint of a
+    variant can never be taken for it).
     """
     asis_i = int(np.argmax(left[:, 0]))
-    upper = np.where(left[:, 1] > -30.0)[0]
-    psis_i = int(upper[np.argmin(left[upper, 0])])
+    spine = np.where(np.linalg.norm(left - psis_near, axis=1) < radius)[0]
+    psis_i = int(spine[np.argmin(left[spine, 0])])
     asis_mid = np.array([left[asis_i, 0], left[asis_i, 1], 0.0])
     psis_mid = np.array([left[psis_i, 0], left[psis_i, 1], 0.0]) - asis_mid
     angle = np.arctan2(psis_mid[1], -psis_mid[0])  # rotate about z so the PSIS midpoint has y = 0
@@ -84,7 +92,8 @@ def generate(params: AnatomyParameters | None = None, name: str = "pelvis3d buil
     inn_v, inn_f = contour(innominate, inn_lo, inn_hi, v)
     left = clean(inn_v, inn_f, params.smoothing_iterations, params.innominate_triangles)
 
-    rot, shift, asis_i, psis_i = frame_correction(np.asarray(left.vertices))
+    psis_knob = left_points(crest_curve()[-1:])[0] + [-1.0, -2.0, 0.0]  # the PSIS as modelled
+    rot, shift, asis_i, psis_i = frame_correction(np.asarray(left.vertices), psis_knob * scale, 12.0 * scale)
 
     def place(points: FloatArray) -> FloatArray:
         return np.asarray(points, float) @ rot.T + shift
@@ -172,10 +181,6 @@ def generate(params: AnatomyParameters | None = None, name: str = "pelvis3d buil
         "joints": default_joints(landmarks),
     }
     return {"meshes": meshes, "sidecar": sidecar}
-
-
-def rounded(point: ArrayLike, digits: int = 4) -> list[float]:
-    """Coordinates as plain floats rounded to ``digits`` (stable JSON, no -0.0)."""
 
 
 def rounded(point: ArrayLike, digits: int = 4) -> list[float]:

@@ -31,21 +31,25 @@ __all__ = [
     "PUBIC_TUBERCLE",
     "SYMPHYSIS_LOWER_END",
     "acetabular_axis",
+    "crest_curve",
     "socket_radius",
     "spine_tip",
     "subpubic_ramus_point",
     "left_innominate_sdf",
 ]
 
-HIP_CENTRE = (-49.5, -67.5, 81.0)  # Bell et al. 1989 from the ASIS: 22% posterior, 30% inferior, 14% medial
+#: Bell et al. 1989 from the ASIS: 22% posterior, 30% inferior, 14% medial (lateral 81); placed
+#: 3 mm more lateral and 3 mm higher, inside Bell's scatter (the fitted frame tilts the bone a
+#: little), so the cup's floor is flush with the pelvic wall.
+HIP_CENTRE = (-49.5, -64.5, 84.0)
 #: Angle of the acetabular axis to the vertical in the frontal plane (anatomical inclination
 #: ~50-55 deg; assumed 52).
 ACETABULAR_INCLINATION_DEG = 52.0
 PUBIC_TUBERCLE = (-9.0, -74.0, 22.0)
 SYMPHYSIS_LOWER_END = (-22.0, -106.0, 9.0)
 _OBTURATOR_NORMAL = (0.45, -0.15, 0.88)  # the obturator foramen faces anterolaterally, a little down
-_FLOOR_WALL_MM = 3.0  # bone between the acetabular fossa and the pelvic surface (assumed)
-_FOSSA_DEPTH_MM = 1.5  # the non-articular fossa lies this much deeper than the lunate surface
+_FLOOR_WALL_MM = 2.0  # bone between the acetabular fossa and the pelvic surface (assumed)
+_FOSSA_DEPTH_MM = 2.5  # the non-articular fossa lies this much deeper than the lunate surface
 
 
 def acetabular_axis(params: AnatomyParameters) -> FloatArray:
@@ -73,7 +77,7 @@ def subpubic_ramus_point(params: AnatomyParameters) -> FloatArray:
     vertical (frontal view), so the two inferior rami make the subpubic angle.
     """
     half = np.radians(params.subpubic_angle_deg / 2.0)
-    frontal = 36.0  # length of the inferior ramus in the frontal view
+    frontal = 28.0  # length of the inferior ramus in the frontal view
     low = np.array(SYMPHYSIS_LOWER_END)
     return low + np.array([-24.0, -frontal * np.cos(half), frontal * np.sin(half)])
 
@@ -87,13 +91,13 @@ def crest_curve() -> FloatArray:
     return np.array(
         [
             (-5.0, -1.0, 111.0),  # ASIS
-            (-21.0, 22.0, 119.0),
-            (-42.0, 42.0, 122.0),  # iliac tubercle, widest
-            (-66.0, 56.0, 114.0),
+            (-21.0, 22.0, 116.0),
+            (-42.0, 42.0, 117.5),  # iliac tubercle
+            (-66.0, 56.0, 110.0),
             (-88.0, 61.0, 93.0),  # highest
             (-106.0, 56.0, 80.0),
-            (-121.0, 38.0, 70.0),
-            (-133.0, 10.0, 52.0),  # PSIS
+            (-121.0, 38.0, 66.0),
+            (-133.0, 10.0, 47.0),  # PSIS
         ]
     )
 
@@ -105,12 +109,12 @@ def brim_curve() -> FloatArray:
         [
             (-14.0, -36.0, 100.0),  # anterior inferior iliac spine
             (-32.0, -33.0, 74.0),
-            (-50.0, -20.0, 54.0),  # arcuate line, above the acetabulum
-            (-68.0, 2.0, 60.0),
-            (-86.0, 20.0, 63.0),
-            (-104.0, 28.0, 63.0),  # above the SI joint
+            (-50.0, -20.0, 57.0),  # arcuate line, above the acetabulum
+            (-68.0, 6.0, 60.0),
+            (-86.0, 24.0, 62.0),
+            (-104.0, 31.0, 62.0),  # above the SI joint
             (-120.0, 20.0, 60.0),
-            (-131.0, 0.0, 52.0),
+            (-131.0, 0.0, 48.0),
         ]
     )
 
@@ -126,7 +130,7 @@ def ilium_body_curve() -> FloatArray:
             (-88.0, -22.0, 66.0),
             (-106.0, -14.0, 60.0),
             (-120.0, -10.0, 56.0),
-            (-130.0, -6.0, 50.0),
+            (-130.0, -6.0, 47.0),
         ]
     )
 
@@ -181,10 +185,17 @@ def left_innominate_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
     grid[..., 2] *= -1
     lo, hi = grid.reshape(-1, 3).min(0), grid.reshape(-1, 3).max(0)
     d = c.eval(lambda q: sheet_distance(q, grid, half_t), lo, hi)
+    from scipy.interpolate import CubicSpline
+
     crest = left_points(crest_curve())
-    d = sdf.smooth_union(d, c.chain(crest, [5.0, 6.0, 7.5, 6.5, 6.0, 6.0, 6.5, 7.0], k=3.0), 4.0)
+    # a smooth tube along the spline through the crest points (no beads at the joints)
+    t = np.linspace(0.0, 1.0, len(crest))
+    fine = np.linspace(0.0, 1.0, 29)
+    tube = CubicSpline(t, crest, axis=0)(fine)
+    radii = np.interp(fine, t, [5.0, 6.0, 7.5, 6.5, 6.0, 6.0, 6.5, 7.0])
+    d = sdf.smooth_union(d, c.chain(tube, radii, k=0.0), 4.0)
     d = sdf.smooth_union(d, c.sphere(crest[0] + [-1.0, 0, 0], 7.0), 4.0)  # ASIS
-    d = sdf.smooth_union(d, c.sphere(L((-40.0, 41.0, 124.0))[0], 7.5), 4.0)  # iliac tubercle
+    d = sdf.smooth_union(d, c.sphere(L((-40.0, 41.0, 119.5))[0], 7.5), 4.0)  # iliac tubercle
     d = sdf.smooth_union(d, c.sphere(crest[-1] + [-1.0, -2.0, 0], 8.0), 4.0)  # PSIS
     d = sdf.smooth_union(d, c.cone(L((-20.0, -40.0, 92.0))[0], L((-12.0, -33.0, 101.0))[0], 9.0, 7.0), 5.0)  # AIIS
     d = sdf.smooth_union(d, c.sphere(L((-131.0, -12.0, 52.0))[0], 6.5), 4.0)  # PIIS
@@ -200,7 +211,7 @@ def left_innominate_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
     # (so the iliac ridge fills the sacral groove after carving) out to 12 mm, limited to the
     # L; carving by the dilated sacrum below leaves an exact, congruent joint surface.
     q = sacral_coordinates(p, params)
-    face = auricular_face(q, 1.0)
+    face = auricular_face(q, 1.0, params.sacrum_width_scale)
     shell = np.maximum(si_space - 4.0 - face, face - (si_space + 12.0))
     d = sdf.smooth_union(d, np.maximum(shell, auricular_l_distance(q) - AURICULAR_L["radius"]), 3.0)
     shift = sacral_offset(params)
@@ -216,11 +227,12 @@ def left_innominate_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
     cup = c.sphere(H - axis * 2.0, rs + 6.5)  # rim diameter ~2 * (rs + 6): acetabulum width 56-62 mm
     cup = sdf.smooth_union(cup, c.sphere(H - axis * 10.0, rs + 6.0), 6.0)  # bone behind the rim
     cup = sdf.smooth_intersection(cup, p[:, 2] - floor, 2.0)
+    cup = sdf.smooth_intersection(cup, (p - H) @ axis, 1.5)  # the rim: the cup ends at its equator
     d = sdf.smooth_union(d, cup, 6.0)
     # Quadrilateral plate: the flat pelvic wall from the cup down and back to the ischium.
     plate_axis = [0.0, 0.0, 1.0]
     d = sdf.smooth_union(
-        d, c.bar(L((-40.0, -58.0, 0.0))[0] + [0, 0, floor - 3.0], L((-80.0, -62.0, 0.0))[0] + [0, 0, floor - 3.0],
+        d, c.bar(L((-40.0, -58.0, 0.0))[0] + [0, 0, floor - 3.0], L((-72.0, -62.0, 0.0))[0] + [0, 0, floor - 3.0],
                  18.0, 3.0, plate_axis), 5.0,
     )  # fmt: skip
 
@@ -252,9 +264,9 @@ def left_innominate_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
     d = sdf.smooth_subtraction(d, c.cone(H, H + axis * 40.0, rs, rs), 1.5)  # socket and its mouth
     fossa_dir = -axis * 0.75 + down * 0.66
     fossa_dir /= np.linalg.norm(fossa_dir)
-    fossa_r = 10.0
+    fossa_r = 12.0
     d = sdf.smooth_subtraction(d, c.sphere(H + fossa_dir * (rs + _FOSSA_DEPTH_MM - fossa_r), fossa_r), 1.5)
-    d = sdf.smooth_subtraction(d, c.cone(H + down * (rs - 6.0), H + down * (rs + 14.0) + axis * 6.0, 7.5, 9.0), 2.0)
+    d = sdf.smooth_subtraction(d, c.cone(H + down * (rs - 8.0), H + down * (rs + 14.0) + axis * 6.0, 10.5, 13.0), 2.0)
     # Carve the joints.
     d = sdf.smooth_intersection(d, si_space - sacrum_sdf(p, params), 1.5)
     d = sdf.smooth_intersection(d, p[:, 2] + pubic_gap / 2.0, 1.5)

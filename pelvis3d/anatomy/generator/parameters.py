@@ -56,7 +56,8 @@ class AnatomyParameters:
     subpubic_angle_deg : float
         Angle between the two inferior pubic rami below the symphysis.
     sacrum_width_scale : float
-        Left-right scale of the sacral alae and lateral masses (assumed sex difference).
+        Left-right scale of the sacrum: alae, lateral masses and the distance of the SI joint
+        surfaces from the midline (assumed sex difference).
     sacral_curvature_mm : float
         Forward curl of the lower sacrum (S3-S5) and coccyx beyond the default (assumed).
     voxel_mm : float
@@ -84,7 +85,7 @@ class AnatomyParameters:
     sacral_curvature_mm: float = 0.0
     voxel_mm: float = 1.6
     smoothing_iterations: int = 12
-    sacrum_voxel_mm: float = 2.0
+    sacrum_voxel_mm: float = 1.6
     innominate_triangles: int = 19500
     sacrum_triangles: int = 19000
 
@@ -125,7 +126,7 @@ VARIANTS: dict[str, tuple[str, AnatomyParameters]] = {
             pubic_gap_mm=4.9,
             femoral_head_mm=44.0,
             anteversion_deg=26.0,
-            conjugate_shift_mm=1.5,
+            conjugate_shift_mm=6.5,
             ischial_spine_lateral_mm=52.5,
             subpubic_angle_deg=85.0,
             sacrum_width_scale=1.04,
@@ -139,7 +140,7 @@ VARIANTS: dict[str, tuple[str, AnatomyParameters]] = {
             pubic_gap_mm=5.9,
             femoral_head_mm=49.0,
             anteversion_deg=19.0,
-            conjugate_shift_mm=-10.0,
+            conjugate_shift_mm=-5.0,
             ischial_spine_lateral_mm=44.0,
             subpubic_angle_deg=55.0,
             sacrum_width_scale=0.96,

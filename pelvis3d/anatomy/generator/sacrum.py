@@ -24,6 +24,7 @@ from pelvis3d.anatomy.sdf import FloatArray
 __all__ = [
     "FORAMINA",
     "SACRAL_FORWARD_MM",
+    "SACRAL_DOWN_MM",
     "COCCYX",
     "CONJUGATE_DIRECTION",
     "sacral_offset",
@@ -31,17 +32,19 @@ __all__ = [
     "sacrum_sdf",
 ]
 
-#: How far the sacrum sits anterior to where the first built-in pelvis had it (mm): real
-#: pelves have the promontory at ~0.34 of the inter-ASIS width behind the ASISs.
+#: How far the sacrum sits anterior to, and below, where the first built-in pelvis had it (mm):
+#: real pelves have the promontory ~0.34 of the inter-ASIS width behind the ASISs and ~0.08 of
+#: it above them (OpenSim Gait2392 in its ISB frame), on the line of the arcuate lines.
 SACRAL_FORWARD_MM = 8.0
+SACRAL_DOWN_MM = 5.0
 
 #: Sacral foramina (anterior and posterior openings of one hole each): (y, x at the front,
 #: lateral offset, radius), S1 to S4, left side; the holes run front to back.
 FORAMINA = (
-    (17.0, -100.0, 24.0, 4.6),
-    (-5.0, -108.0, 21.0, 4.2),
-    (-26.0, -118.0, 17.5, 3.7),
-    (-44.0, -128.0, 14.0, 3.2),
+    (17.0, -100.0, 21.0, 5.0),
+    (-5.0, -108.0, 19.5, 4.6),
+    (-26.0, -118.0, 16.0, 4.2),
+    (-44.0, -128.0, 12.5, 3.6),
 )
 
 #: Centre line of the coccyx (x, y): three segments, ~27 mm from the sacrococcygeal joint.
@@ -56,7 +59,7 @@ CONJUGATE_DIRECTION = (-0.51, 0.86)
 def sacral_offset(params: AnatomyParameters) -> FloatArray:
     """Translation (x, y, z) of the sacrum and SI joint from their modelling coordinates, 225-mm scale."""
     s = params.conjugate_shift_mm
-    return np.array([SACRAL_FORWARD_MM + CONJUGATE_DIRECTION[0] * s, CONJUGATE_DIRECTION[1] * s, 0.0])
+    return np.array([SACRAL_FORWARD_MM + CONJUGATE_DIRECTION[0] * s, CONJUGATE_DIRECTION[1] * s - SACRAL_DOWN_MM, 0.0])
 
 
 def sacral_coordinates(p: FloatArray, params: AnatomyParameters) -> FloatArray:
@@ -84,8 +87,9 @@ def sacrum_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
     for centre, radii in (
         ((-108.0, 28.0, 0.0), (15.0, 13.0, 54.0 * w)),
         ((-120.0, 8.0, 0.0), (17.0, 22.0, 50.0 * w)),
-        ((-128.0, -15.0, 0.0), (14.0, 17.0, 33.0 * w)),
-        ((-135.0, -37.0, 0.0), (11.0, 12.0, 19.0 * w)),
+        ((-128.0, -15.0, 0.0), (14.0, 17.0, 36.0 * w)),
+        ((-135.0, -37.0, 0.0), (11.0, 12.0, 25.0 * w)),
+        ((-140.0, -52.0, 0.0), (8.0, 9.0, 15.0 * w)),
     ):
         d = sdf.smooth_union(d, c.ellipsoid(centre, radii), 9.0)
     # Posterior arch behind the canal: laminae and the median sacral crest.
@@ -93,12 +97,12 @@ def sacrum_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
         d, c.chain([(-131.0, 34.0, 0.0), (-141.0, 8.0, 0.0), (-148.0, -22.0, 0.0)], [9.0, 8.0, 5.0], 4.0), 5.0
     )
     d = sdf.smooth_union(
-        d, c.chain([(-139.0, 32.0, 0.0), (-148.0, 8.0, 0.0), (-153.0, -20.0, 0.0)], [4.5, 5.0, 4.0], 3.0), 4.0
+        d, c.chain([(-144.0, 32.0, 0.0), (-152.0, 8.0, 0.0), (-156.0, -20.0, 0.0)], [4.5, 5.0, 4.0], 3.0), 4.0
     )
     # Auricular plates out to the SI joint surfaces, limited to the L seen from the side.
     in_l = auricular_l_distance(q) - (AURICULAR_L["radius"] + 1.0)
     for side in (1.0, -1.0):
-        face = auricular_face(q, side)
+        face = auricular_face(q, side, w)
         plate = np.maximum(np.maximum(face, -(face + 16.0)), in_l)
         plate = sdf.smooth_intersection(plate, -(q[:, 0] + 146.0), 4.0)  # not behind the sacrum
         d = sdf.smooth_union(d, plate, 9.0)
@@ -106,12 +110,12 @@ def sacrum_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
     base_normal = np.array([0.42, 0.91, 0.0]) / np.hypot(0.42, 0.91)
     d = sdf.smooth_intersection(d, (q - np.array([-99.0, 40.0, 0.0])) @ base_normal, 3.0)
     for side in (1.0, -1.0):
-        ala = np.array([0.30, 0.93, -0.22 * side])
+        ala = np.array([0.30, 0.93, -0.30 * side])
         ala /= np.linalg.norm(ala)
-        d = sdf.smooth_intersection(d, (q - np.array([-99.0, 39.0, -side * 14.0])) @ ala, 6.0)
+        d = sdf.smooth_intersection(d, (q - np.array([-99.0, 39.0, -side * 16.0])) @ ala, 9.0)
     # The auricular surfaces themselves: cut exactly to the (twisted, grooved) joint face.
     for side in (1.0, -1.0):
-        d = sdf.smooth_intersection(d, auricular_face(q, side), 2.0)
+        d = sdf.smooth_intersection(d, auricular_face(q, side, w), 2.0)
     # Sacral canal: from the base behind S1 down to the hiatus on the back of S4-S5.
     canal = c.chain(
         [(-118.0, 50.0, 0.0), (-120.0, 30.0, 0.0), (-127.0, 6.0, 0.0), (-134.0, -18.0, 0.0), (-142.0, -36.0, 0.0),
@@ -123,9 +127,7 @@ def sacrum_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
     # Four pairs of sacral foramina, each one hole from the anterior to the posterior surface.
     for y, x_front, lateral, radius in FORAMINA:
         for side in (1.0, -1.0):
-            hole = c.cone(
-                (x_front + 25.0, y, side * lateral), (x_front - 60.0, y + 6.0, side * lateral), radius, radius
-            )
+            hole = c.cone((x_front + 25.0, y, side * lateral), (x_front - 60.0, y, side * lateral), radius, radius)
             d = sdf.smooth_subtraction(d, hole, 1.5)
     # Coccyx: three small segments, slightly curved forward.
     for i, r in enumerate((6.0, 4.8, 3.8)):
