@@ -1,5 +1,5 @@
-"""The built-in anatomy: closed meshes, mirror symmetry, dimensions in published ranges
-(biomechanics.md), joint spaces, landmarks and joint surfaces."""
+"""The built-in anatomy, every variant (adult, female, male): closed meshes, mirror symmetry,
+dimensions in published ranges (biomechanics.md), joint spaces, landmarks and joint surfaces."""
 
 from __future__ import annotations
 
@@ -9,14 +9,27 @@ import numpy as np
 import pytest
 import trimesh
 
+import pelvis3d
 from pelvis3d.anatomy import BODIES, builtin_mesh_folder
 
 from .independent import distances
+
+VARIANTS = (None, "female", "male")
+
+
+@pytest.fixture(scope="module", params=VARIANTS, ids=lambda v: v or "adult")
+def pelvis(request):
+    return pelvis3d.Pelvis(request.param)
 
 
 @pytest.fixture(scope="module")
 def meshes(pelvis):
     return pelvis.meshes()
+
+
+def parameters(pelvis) -> dict:
+    """The generator parameters recorded in the variant's sidecar."""
+    return json.loads(pelvis.anatomy.source.read_text())["parameters"]
 
 
 @pytest.mark.parametrize("body", BODIES)
@@ -106,13 +119,14 @@ def test_acetabulum_diameter(pelvis, meshes):
     left = meshes["left_innominate"]
     hip = pelvis.landmarks["left_hip_centre"]
     r = np.linalg.norm(left.vertices - hip, axis=1)
-    socket = left.vertices[(r < 32) & (np.einsum("ij,ij->i", left.vertex_normals, hip - left.vertices) > 0)]
-    # least-squares sphere fit
+    socket = left.vertices[(r < 28) & (np.einsum("ij,ij->i", left.vertex_normals, hip - left.vertices) > 0)]
+    # least-squares sphere fit of the socket: a femoral head (44-49 mm) with a little clearance
     A = np.column_stack([2 * socket, np.ones(len(socket))])
     f = (socket**2).sum(1)
     c = np.linalg.lstsq(A, f, rcond=None)[0]
     radius = np.sqrt(c[3] + c[:3] @ c[:3])
-    assert 50 <= 2 * radius <= 66  # acetabulum width 56-62
+    head = parameters(pelvis)["femoral_head_mm"]
+    assert head <= 2 * radius <= head + 6
     assert np.linalg.norm(c[:3] - hip) < 3
 
 
@@ -125,7 +139,8 @@ def test_sacrum_size(meshes):
 def test_neutral_joint_spaces_measured_independently(pelvis, meshes):
     face = pelvis.joint_surfaces["left_pubic_face"].vertices
     gap = distances(meshes["left_innominate"], face, meshes["right_innominate"]).mean()
-    assert 4.0 <= gap <= 5.0
+    assert 2.6 <= gap <= 6.2  # 2.6-5.9 across studies (Becker 2010)
+    assert abs(gap - parameters(pelvis)["pubic_gap_mm"]) < 0.5
     si = pelvis.joint_surfaces["left_si_innominate"].vertices
     space = distances(meshes["left_innominate"], si, meshes["sacrum"]).mean()
     assert 1.8 <= space <= 2.6
@@ -193,8 +208,9 @@ def test_landmarks_are_read_only_copies(pelvis):
         a[0] = 5
 
 
-def test_sidecar_holds_units_landmarks_and_joints():
-    data = json.loads((builtin_mesh_folder() / "pelvis.json").read_text())
+@pytest.mark.parametrize("folder", ["", "female", "male"])
+def test_sidecar_holds_units_landmarks_and_joints(folder):
+    data = json.loads((builtin_mesh_folder() / folder / "pelvis.json").read_text())
     assert data["units"] == "mm"
     names = {d["name"] for j in data["joints"] for d in j["dofs"]}
     assert {"left_rotation", "right_rotation", "left_tilt", "right_tilt", "nutation"} <= names

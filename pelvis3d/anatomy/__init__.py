@@ -31,6 +31,7 @@ __all__ = [
     "JointSurface",
     "Landmark",
     "ReadOnlyMap",
+    "BUILTIN_VARIANTS",
     "builtin_mesh_folder",
     "load_anatomy",
 ]
@@ -38,6 +39,8 @@ __all__ = [
 #: The three rigid bodies, in drawing order.
 BODIES: tuple[str, ...] = ("sacrum", "left_innominate", "right_innominate")
 SIDECAR_NAME = "pelvis.json"
+#: Names of the built-in variants besides the default adult; each ships in ``meshes/<name>/``.
+BUILTIN_VARIANTS: tuple[str, ...] = ("female", "male")
 _FRAMES = ("pelvis", "world", *BODIES)
 
 
@@ -185,7 +188,8 @@ def load_anatomy(path: str | os.PathLike[str] | None = None) -> Anatomy:
     Parameters
     ----------
     path : str or path-like, optional
-        A folder holding ``pelvis.json`` and the meshes it names, or the JSON file itself.
+        A folder holding ``pelvis.json`` and the meshes it names, or the JSON file itself; or
+        the name of a built-in variant (``"female"``, ``"male"``) when no such folder exists.
 
     Returns
     -------
@@ -198,6 +202,8 @@ def load_anatomy(path: str | os.PathLike[str] | None = None) -> Anatomy:
         names the file and field.
     """
     folder = builtin_mesh_folder() if path is None else Path(path)
+    if path is not None and str(path) in BUILTIN_VARIANTS and not folder.exists():
+        folder = builtin_mesh_folder() / str(path)
     sidecar = folder if folder.suffix.lower() == ".json" else folder / SIDECAR_NAME
     folder = sidecar.parent
     if not sidecar.is_file():

@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 FloatArray = NDArray[np.float64]
 
 
-def _dot(a: FloatArray, b: FloatArray) -> FloatArray:
+def dot_rows(a: FloatArray, b: FloatArray) -> FloatArray:
     return np.einsum("ij,ij->i", a, b)
 
 
@@ -36,7 +36,7 @@ def round_cone(p: FloatArray, a: ArrayLike, b: ArrayLike, ra: float, rb: float) 
     y = pa @ ba
     z = y - l2
     q = pa * l2 - np.outer(y, ba)
-    x2 = _dot(q, q)
+    x2 = dot_rows(q, q)
     y2 = y * y * l2
     z2 = z * z * l2
     k = np.sign(rr) * rr * rr * x2
@@ -69,15 +69,15 @@ def triangle_unsigned(p: FloatArray, a: ArrayLike, b: ArrayLike, c: ArrayLike) -
     ac, pc = a - c, p - c
     nor = np.cross(ba, ac)
     inside = (
-        np.sign(_dot(np.broadcast_to(np.cross(ba, nor), pa.shape), pa))
-        + np.sign(_dot(np.broadcast_to(np.cross(cb, nor), pb.shape), pb))
-        + np.sign(_dot(np.broadcast_to(np.cross(ac, nor), pc.shape), pc))
+        np.sign(dot_rows(np.broadcast_to(np.cross(ba, nor), pa.shape), pa))
+        + np.sign(dot_rows(np.broadcast_to(np.cross(cb, nor), pb.shape), pb))
+        + np.sign(dot_rows(np.broadcast_to(np.cross(ac, nor), pc.shape), pc))
     ) >= 2.0
 
     def seg(v: FloatArray, pv: FloatArray) -> FloatArray:
         t = np.clip((pv @ v) / (v @ v), 0.0, 1.0)
         d = np.outer(t, v) - pv
-        return _dot(d, d)
+        return dot_rows(d, d)
 
     edge = np.minimum(np.minimum(seg(ba, pa), seg(cb, pb)), seg(ac, pc))
     plane = (pa @ nor) ** 2 / (nor @ nor)
@@ -100,3 +100,26 @@ def smooth_intersection(a: FloatArray, b: FloatArray, k: float) -> FloatArray:
 def smooth_subtraction(a: FloatArray, b: FloatArray, k: float) -> FloatArray:
     """Remove the solid ``b`` from ``a`` with a rounded edge of width ``k``."""
     return smooth_intersection(a, -b, k)
+
+
+def flat_bar(
+    p: FloatArray, a: ArrayLike, b: ArrayLike, half_width: float, half_thickness: float, thin_axis: ArrayLike
+) -> FloatArray:
+    """Approximate signed distance to a flat bar: a capsule from ``a`` to ``b`` with an elliptic
+    cross-section, ``half_thickness`` along ``thin_axis`` and ``half_width`` across it (mm).
+
+    Exact on the surface's axes and a close bound elsewhere (the ellipse's scaled-radius
+    approximation), which is all marching cubes needs.
+    """
+    a = np.asarray(a, float)
+    b = np.asarray(b, float)
+    ab = b - a
+    t = np.clip(((p - a) @ ab) / (ab @ ab), 0.0, 1.0)
+    r = p - (a + t[:, None] * ab)
+    axis = np.asarray(thin_axis, float)
+    axis = axis - (axis @ ab) / (ab @ ab) * ab  # the thin direction, across the bar
+    axis /= np.linalg.norm(axis)
+    thin = r @ axis
+    wide = np.linalg.norm(r - np.outer(thin, axis), axis=1)
+    scaled = np.sqrt((thin / half_thickness) ** 2 + (wide / half_width) ** 2)
+    return (scaled - 1.0) * min(half_width, half_thickness)
