@@ -243,22 +243,22 @@ def _read_triangles(path: Path) -> tuple[NDArray[np.float64], NDArray[np.int64]]
 
 
 def _classify(pieces: list) -> dict[str, list]:
-    """Sort ``(vertices, faces)`` pieces into sacrum (across the midline) and left/right (side of Z)."""
+    """Sort ``(vertices, faces, source)`` pieces into sacrum (across the midline) and left/right (side of Z)."""
     groups: dict[str, list] = {"sacrum": [], "left_innominate": [], "right_innominate": []}
-    for v, f in pieces:
+    for v, f, source in pieces:
         z = v[:, 2]
         width = z.max() - z.min()
         if z.min() < 0.0 < z.max() and abs(z.mean()) < 0.25 * width:
-            groups["sacrum"].append((v, f))
+            groups["sacrum"].append((v, f, source))
         else:
-            groups["right_innominate" if z.mean() > 0 else "left_innominate"].append((v, f))
+            groups["right_innominate" if z.mean() > 0 else "left_innominate"].append((v, f, source))
     return groups
 
 
 def _joined(pieces: list):
     import trimesh
 
-    return trimesh.util.concatenate([trimesh.Trimesh(v, f, process=False) for v, f in pieces])
+    return trimesh.util.concatenate([trimesh.Trimesh(v, f, process=False) for v, f, _ in pieces])
 
 
 def load_osim(path: str | os.PathLike[str], geometry: str | os.PathLike[str] | None = None) -> Anatomy:
@@ -286,14 +286,14 @@ def load_osim(path: str | os.PathLike[str], geometry: str | os.PathLike[str] | N
     pieces = []
     for mesh_path, scale in osim.meshes:
         v, f = _read_triangles(mesh_path)
-        pieces.append((v * scale, f))
+        pieces.append((v * scale, f, mesh_path if np.all(scale == 1.0) else None))
     groups = _classify(pieces)
     if any(not g for g in groups.values()):  # one mesh holds several bones: split it into its pieces
         split = []
-        for v, f in pieces:
+        for v, f, _ in pieces:
             for part in trimesh.Trimesh(v, f, process=True).split(only_watertight=False):
                 if len(part.faces) >= 4:
-                    split.append((np.asarray(part.vertices), np.asarray(part.faces)))
+                    split.append((np.asarray(part.vertices), np.asarray(part.faces), None))
         groups = _classify(split)
     empty = [b for b, g in groups.items() if not g]
     if empty:
@@ -303,6 +303,8 @@ def load_osim(path: str | os.PathLike[str], geometry: str | os.PathLike[str] | N
             "innominates as separate pieces)"
         )
     meshes = {b: _joined(g) for b, g in groups.items()}
+    # a bone that is one whole, unscaled file is passed by its path, so warnings name the file
+    sources = {b: g[0][2] for b, g in groups.items() if len(g) == 1 and g[0][2] is not None}
     landmarks, notes = {}, {}
     unit_m = 1.0 if osim.units == "m" else 0.001
     for marker, pos in osim.markers.items():
@@ -324,9 +326,10 @@ def load_osim(path: str | os.PathLike[str], geometry: str | os.PathLike[str] | N
             )
         else:
             notes[f"marker {marker}"] = f"not used: {gap_m * 1000:.0f} mm from the bone"
-    credit = osim.credits or "credits not given in the model"
+    authors = [a.strip() for a in osim.credits.split(",") if a.strip()]
+    credit = ", ".join(authors[:2]) + (" et al." if len(authors) > 2 else "") if authors else "no credits in the model"
     anatomy = anatomy_from_meshes(
-        meshes["sacrum"], meshes["left_innominate"], meshes["right_innominate"],
+        *(sources.get(b, meshes[b]) for b in ("sacrum", "left_innominate", "right_innominate")),
         units=osim.units, landmarks=landmarks, frame="as-given",
         attribution=f"Geometry: OpenSim model {osim.name} ({credit})", name=osim.name, source=p, where=str(p),
     )  # fmt: skip
@@ -334,6 +337,7 @@ def load_osim(path: str | os.PathLike[str], geometry: str | os.PathLike[str] | N
     marks = dict(anatomy.landmarks.items())
     derived = dict(anatomy.derived)
     derived["frame"] = "the OpenSim model's pelvis body frame (OpenSim motions pose it exactly)"
+    derived["credits"] = osim.credits or "none given in the model"
     derived["meshes"] = ", ".join(f"{m.name} (scale {' '.join(f'{s:g}' for s in sc)})" for m, sc in osim.meshes)
     for side, loc in osim.hip_centres.items():
         name = f"{side}_hip_centre"
