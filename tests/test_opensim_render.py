@@ -77,6 +77,11 @@ def test_run_command_mp4_and_png(tmp_path, capsys):
     assert run(["run", TRIAL, png, "--model", MODEL]) == 0
     assert iio.imread(png).shape[:2] == (480, 640)
     assert "credit: Geometry: OpenSim model" in capsys.readouterr().out
+    gif = tmp_path / "part.gif"
+    assert run(["run", TRIAL, gif, "--span", "1", "2", "--fps", "5", "--size", "320x240"]) == 0
+    assert iio.imread(gif, index=None).shape[0] == 6  # 1 s at 5 fps, both ends
+    assert run(["run", TRIAL, tmp_path / "late.gif", "--span", "9", "12"]) == 2
+    assert not (tmp_path / "late.gif").exists()
     assert run(["run", TRIAL, tmp_path / "odd.mp4", "--size", "321x240"]) == 2
     assert not (tmp_path / "odd.mp4").exists()
 

@@ -51,12 +51,12 @@ def _pose_from(args: argparse.Namespace) -> Pose:
 
 
 def _motion(text: str):
-    """A motion name or file; an OpenSim .mot/.sto with the ring following the hips (assumed coupling)."""
+    """A motion name or file; an OpenSim .mot/.sto faces forward, the ring following the hips (assumed)."""
     if str(text).lower().endswith((".mot", ".sto")):
         from pelvis3d.motions.exercises import DEFAULT_COUPLING
         from pelvis3d.motions.opensim import motion_from_opensim
 
-        return motion_from_opensim(text, coupling=DEFAULT_COUPLING)
+        return motion_from_opensim(text, coupling=DEFAULT_COUPLING, face_forward=True)
     return get_motion(text)
 
 
@@ -526,11 +526,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from pelvis3d.render.runner import render_runner
 
     pelvis = _load_pelvis(args)
-    out = render_runner(
+    print(render_runner(
         args.motion, args.output, fps=args.fps, frames=args.frames, size=_size(args.size), view=args.view,
-        azimuth=args.azimuth, exaggeration=args.exaggerate, coupling=args.coupling, pelvis=pelvis,
-    )  # fmt: skip
-    print(out)
+        span=args.span, azimuth=args.azimuth, exaggeration=args.exaggerate, coupling=args.coupling, pelvis=pelvis,
+    ))  # fmt: skip
     _print_credit(pelvis)
     return 0
 
@@ -552,6 +551,7 @@ def _add_run_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("output", help="output .mp4, .gif or .png (one frame)")
     p.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30: real time)")
     p.add_argument("--frames", type=int, default=None, help="number of frames (default: the trial at --fps)")
+    p.add_argument("--span", type=float, nargs=2, default=None, metavar=("START", "END"), help="only this part (s from the trial's start)")  # fmt: skip
     p.add_argument("--size", default="640x480", metavar="WxH")
     p.add_argument("--view", default="right", choices=list(VIEWS), help="camera of the body (default right)")
     p.add_argument("--azimuth", type=float, default=30.0, metavar="DEG", help="turn that camera about the vertical")

@@ -220,6 +220,7 @@ def render_runner(
     *,
     fps: float = 30.0,
     frames: int | None = None,
+    span: Sequence[float] | None = None,
     size: Sequence[int] = (640, 480),
     view: str = "right",
     azimuth: float = 30.0,
@@ -228,7 +229,7 @@ def render_runner(
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     progress: bool | None = None,
 ) -> Path:
-    """Render a runner's view of a trial to MP4, GIF or (one frame, mid-trial) PNG.
+    """Render a runner's view of a trial to MP4, GIF or (one frame, mid-span) PNG.
 
     Parameters
     ----------
@@ -239,7 +240,9 @@ def render_runner(
     fps : float
         Frames per second; by default the whole trial plays in real time.
     frames : int, optional
-        Frame count (default: duration x fps).
+        Frame count (default: the span's length x fps, plus one).
+    span : (float, float), optional
+        Render only this part: start and end (s from the trial's start); default the whole trial.
     size : (int, int)
         Frame size in pixels (even numbers for MP4).
     view, azimuth : str, float
@@ -264,15 +267,18 @@ def render_runner(
         raise PoseError(f"fps={fps:g} is outside the allowed range [1, 60]")
     m = runner_motion(motion, coupling)
     model = pelvis if isinstance(pelvis, Pelvis) else Pelvis(pelvis)
-    n = int(frames) if frames is not None else max(2, int(round(m.duration * fps)) + 1)
+    start, end = (0.0, m.duration) if span is None else (real_number(v, "span") for v in span)
+    if not 0.0 <= start < end <= m.duration + 1e-9:
+        raise PoseError(f"span {start:g}..{end:g} s is not inside the motion's 0..{m.duration:g} s with start < end")
+    n = int(frames) if frames is not None else max(2, int(round((end - start) * fps)) + 1)
     if not 2 <= n <= 20_000:
         raise PoseError(f"frames must be a whole number in [2, 20000], got {frames!r}")
     view_ = RunnerView(m, model, size=size, view=view, azimuth=azimuth, exaggeration=exaggeration, coupling=coupling)
     try:
         if suffix == ".png":
-            save_png(out, view_.frame(m.duration / 2))
+            save_png(out, view_.frame((start + end) / 2))
             return out
-        times = np.linspace(0.0, m.duration, n)
+        times = np.linspace(start, end, n)
         stream = (view_.frame(float(t)) for t in times[1:])
         first = view_.frame(0.0)
         show = sys.stderr.isatty() if progress is None else bool(progress)
