@@ -152,7 +152,8 @@ def read_osim_pelvis(path: str | os.PathLike[str], geometry: str | os.PathLike[s
             markers[marker.get("name", "")] = _vec(marker.findtext("location"), f"{p}: marker {marker.get('name')!r}")
     hips = {}
     for joint in joints:
-        if joint["parent"] == name and joint["child"] != name and joint["location"] is not None:
+        # a hip with no offset from the pelvis origin says nothing: the hip centres are then derived
+        if joint["parent"] == name and joint["child"] != name and np.linalg.norm(joint["location"]) > 0:
             loc = joint["location"]
             child = joint["child"].lower()
             if re.search(r"femur|thigh|hip", child) or re.search(r"hip", joint["name"].lower()):
@@ -182,7 +183,10 @@ def _mesh_entries(body: ET.Element, where: str) -> list[tuple[str, NDArray[np.fl
             scale = geom.findtext("scale_factors")
             if f:
                 out.append((f, base_scale * (_vec(scale, f"{where} mesh {f!r}") if scale else 1.0)))
-    return out
+    unique = {}
+    for f, scale in out:  # OpenSim 3 files may name a mesh both ways: once is enough
+        unique.setdefault(f, scale)
+    return list(unique.items())
 
 
 def _joints(model: ET.Element) -> list[dict]:

@@ -5,8 +5,8 @@ CMC/RRA ``.sto`` results): a header of free lines and ``key=value`` lines ended 
 ``endheader``; then a line of column labels (tab-separated; ``time`` first by convention) and one
 row of numbers per sample. ``inDegrees=yes|no`` says the unit of the rotational coordinates;
 translations are metres (S.I.). Without an ``inDegrees`` line OpenSim takes radians, and so does
-pelvis3d, unless angles beyond 2 pi show the file can only be degrees (old SIMM ``.mot`` files),
-which it then says in a :class:`~pelvis3d.errors.PhysiologicalRangeWarning`-free ``UserWarning``.
+pelvis3d, unless angles beyond 2 pi show the file can only be degrees (old SIMM ``.mot`` files):
+those are read as degrees, with a ``UserWarning`` that says so.
 Columns may come in any order; a label may be a coordinate name (``pelvis_tilt``) or a state path
 (``/jointset/ground_pelvis/pelvis_tilt/value``); columns pelvis3d does not use are ignored.
 
