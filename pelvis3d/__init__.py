@@ -23,6 +23,7 @@ from pelvis3d.kinematics import DOF_NAMES, Pose
 from pelvis3d.metrics import JointMetrics
 from pelvis3d.model import Pelvis, PosedPelvis
 from pelvis3d.motions.motion import MOTIONS, Keyframe, Motion, get_motion
+from pelvis3d.motions.sampled import SampledMotion
 from pelvis3d.render.views import VIEWS
 
 __version__ = "0.1.0"
@@ -39,6 +40,7 @@ _LAZY = {
     "export_meshes": "pelvis3d.export.meshes",
     "export_animation": "pelvis3d.export.meshes",
     "view": "pelvis3d.apps.viewer",
+    "render_runner": "pelvis3d.render.runner",
 }
 
 
@@ -60,6 +62,8 @@ __all__ = [
     "VIEWS",
     "Keyframe",
     "Motion",
+    "SampledMotion",
+    "render_runner",
     "Overlays",
     "Panel",
     "PelvisScene",

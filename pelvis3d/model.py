@@ -476,6 +476,10 @@ def _load_any(path: str | os.PathLike[str] | None) -> Anatomy:
     if path is None:
         return load_anatomy(None)
     p = Path(path)
+    if p.suffix.lower() == ".osim":  # an OpenSim model
+        from pelvis3d.anatomy.opensim import load_osim
+
+        return load_osim(p)
     if p.suffix.lower() == ".toml":
         from pelvis3d.anatomy.user import load_model_file
 

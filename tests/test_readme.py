@@ -42,6 +42,13 @@ def test_readme_pelvis3d_commands_run(tmp_path, command):
             [sys.executable, str(ROOT / "examples" / "own_anatomy.py"), str(tmp_path)], capture_output=True, text=True
         )
         assert made.returncode == 0, made.stderr[-2000:]
+    if "trial.mot" in command or "model.osim" in command:  # the README's OpenSim files: the Hamner trial
+        hamner = ROOT.parent / "shared" / "real-data" / "opensim-hamner-running"
+        if not hamner.is_dir():
+            pytest.skip(f"OpenSim data not found at {hamner}")
+        (tmp_path / "trial.mot").symlink_to(hamner / "subject02_running_ik.mot")
+        (tmp_path / "model.osim").symlink_to(hamner / "FullBodyModel_Hamner2010_v2_0.osim")
+        (tmp_path / "Geometry").symlink_to(hamner / "Geometry")
     exe = BIN / "pelvis3d"
     argv = [
         str(exe) if exe.exists() else sys.executable,

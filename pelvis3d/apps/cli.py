@@ -42,14 +42,22 @@ def _add_pose_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_model_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--model", default=None, metavar="PATH", help="anatomy folder or pelvis.json (default: built-in pelvis)"
-    )
+    parser.add_argument("--model", default=None, metavar="PATH", help="model file (.toml/.json/.osim), anatomy folder or pelvis.json (default: built-in pelvis)")  # fmt: skip
 
 
 def _pose_from(args: argparse.Namespace) -> Pose:
     given = {name: getattr(args, name) for name, _ in _POSE_ARGS if getattr(args, name, None) is not None}
     return Pose(**given)
+
+
+def _motion(text: str):
+    """A motion name or file; an OpenSim .mot/.sto faces forward, the ring following the hips (assumed)."""
+    if str(text).lower().endswith((".mot", ".sto")):
+        from pelvis3d.motions.exercises import DEFAULT_COUPLING
+        from pelvis3d.motions.opensim import motion_from_opensim
+
+        return motion_from_opensim(text, coupling=DEFAULT_COUPLING, face_forward=True)
+    return get_motion(text)
 
 
 def _load_pelvis(args: argparse.Namespace):
@@ -189,8 +197,9 @@ def _cmd_animate(args: argparse.Namespace) -> int:
     from pelvis3d.render.layouts import render_animation
 
     pelvis = _load_pelvis(args)
+    motion = _motion(args.motion) if args.amplitude is None else args.motion
     out = render_animation(
-        args.motion, args.output, frames=args.frames, duration=args.duration, fps=args.fps, size=_size(args.size),
+        motion, args.output, frames=args.frames, duration=args.duration, fps=args.fps, size=_size(args.size),
         view=args.view, exaggeration=args.exaggerate, overlays=args.overlays, orbit=args.orbit,
         amplitude=args.amplitude, pelvis=pelvis,
     )  # fmt: skip
@@ -198,13 +207,11 @@ def _cmd_animate(args: argparse.Namespace) -> int:
     if args.metrics:
         from pelvis3d.export.timeline import plot_metrics, write_metrics_csv
 
-        n = args.frames or max(2, int(round(get_motion(args.motion, args.amplitude).duration * args.fps)))
-        print(
-            write_metrics_csv(args.motion, out.with_suffix(".csv"), frames=n, amplitude=args.amplitude, pelvis=pelvis)
-        )
+        n = args.frames or max(2, int(round(get_motion(motion, args.amplitude).duration * args.fps)))
+        print(write_metrics_csv(motion, out.with_suffix(".csv"), frames=n, amplitude=args.amplitude, pelvis=pelvis))
         print(
             plot_metrics(
-                args.motion, out.with_name(out.stem + "-metrics.png"), frames=n, amplitude=args.amplitude, pelvis=pelvis
+                motion, out.with_name(out.stem + "-metrics.png"), frames=n, amplitude=args.amplitude, pelvis=pelvis
             )
         )
     _print_credit(pelvis)
@@ -281,7 +288,11 @@ def _add_rendering_commands(sub: argparse._SubParsersAction) -> None:
         "motions: " + ", ".join(MOTIONS),
         formatter_class=raw,
     )
-    p.add_argument("motion", metavar="MOTION", help="a motion file (.toml/.json) or one of: " + ", ".join(MOTIONS))
+    p.add_argument(
+        "motion",
+        metavar="MOTION",
+        help="a motion file (.toml/.json, or OpenSim .mot/.sto) or one of: " + ", ".join(MOTIONS),
+    )
     p.add_argument("output", help="output .gif or .mp4")
     p.add_argument("--view", default="top", choices=list(VIEWS))
     p.add_argument("--frames", type=int, default=None, help="number of frames (default: one pass at --fps)")
@@ -327,7 +338,7 @@ def _cmd_view(args: argparse.Namespace) -> int:
     _print_credit(pelvis)
     viewer = Viewer(
         pelvis, pose=_pose_from(args), view=args.view, exaggeration=args.exaggerate, size=_size(args.size),
-        motion=get_motion(args.motion), exercise=args.exercise,
+        motion=_motion(args.motion), exercise=args.exercise,
     )  # fmt: skip
     viewer.show()
     return 0
@@ -357,7 +368,11 @@ def _add_viewer_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--view", default="top", choices=list(VIEWS))
     p.add_argument("--exaggerate", type=float, default=5.0, metavar="X")
     p.add_argument("--size", default="1400x900", metavar="WxH")
-    p.add_argument("--motion", default="er-ir-cycle", help="motion (name or .toml/.json file) that the space key plays")
+    p.add_argument(
+        "--motion",
+        default="er-ir-cycle",
+        help="motion (name, .toml/.json file or OpenSim .mot/.sto) that the space key plays",
+    )
     p.add_argument(
         "--exercise",
         default=None,
@@ -417,7 +432,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
         units = args.units or "m"
         print(
             export_animation(
-                args.motion, args.output, fps=args.fps, exaggeration=args.exaggerate, units=units, pelvis=pelvis
+                _motion(args.motion),
+                args.output,
+                fps=args.fps,
+                exaggeration=args.exaggerate,
+                units=units,
+                pelvis=pelvis,
             )
         )
     else:
@@ -446,7 +466,9 @@ def _add_export_command(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("output", help="output .stl, .ply, .obj or .glb")
-    p.add_argument("--motion", default=None, help="a motion name or file: write an animated .glb")
+    p.add_argument(
+        "--motion", default=None, help="a motion name or file (.toml/.json/.mot/.sto): write an animated .glb"
+    )
     p.add_argument("--units", choices=("mm", "m"), default=None, help="m for .glb, mm for STL/PLY/OBJ by default")
     p.add_argument("--fps", type=float, default=20.0, help="animation keyframes per second")
     p.add_argument(
@@ -512,6 +534,45 @@ def _add_exercise_command(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_exercise)
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from pelvis3d.render.runner import render_runner
+
+    pelvis = _load_pelvis(args)
+    print(render_runner(
+        args.motion, args.output, fps=args.fps, frames=args.frames, size=_size(args.size), view=args.view,
+        span=args.span, azimuth=args.azimuth, exaggeration=args.exaggerate, coupling=args.coupling, pelvis=pelvis,
+    ))  # fmt: skip
+    _print_credit(pelvis)
+    return 0
+
+
+def _add_run_command(sub: argparse._SubParsersAction) -> None:
+    from pelvis3d.motions.exercises import DEFAULT_COUPLING
+    from pelvis3d.render.views import VIEWS
+
+    p = sub.add_parser(
+        "run", help="a runner's view of an OpenSim motion: body, pelvic ring from above, time plot",
+        description="Render a measured trial (OpenSim .mot/.sto) as the body running on the spot with the pelvis in "
+        "its measured posture, the pelvic ring from above, and a time plot of pelvis tilt, list, rotation and hip "
+        "rotation with a moving cursor. The ring's ER/IR follows the hips by --coupling (assumed; said on every "
+        "frame). A .png output is the mid-trial frame.",
+        epilog="examples:\n  pelvis3d run trial.mot run.mp4\n  pelvis3d run trial.mot run.gif --fps 15\n"
+        "  pelvis3d run trial.mot frame.png --model model.osim", formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    p.add_argument("motion", help="an OpenSim motion (.mot/.sto) or a motion file / name")
+    p.add_argument("output", help="output .mp4, .gif or .png (one frame)")
+    p.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30: real time)")
+    p.add_argument("--frames", type=int, default=None, help="number of frames (default: the trial at --fps)")
+    p.add_argument("--span", type=float, nargs=2, default=None, metavar=("START", "END"), help="only this part (s from the trial's start)")  # fmt: skip
+    p.add_argument("--size", default="640x480", metavar="WxH")
+    p.add_argument("--view", default="right", choices=list(VIEWS), help="camera of the body (default right)")
+    p.add_argument("--azimuth", type=float, default=30.0, metavar="DEG", help="turn that camera about the vertical")
+    p.add_argument("--exaggerate", type=float, default=5.0, metavar="X", help="display factor of the ring")
+    p.add_argument("--coupling", type=float, default=DEFAULT_COUPLING, help=f"innominate rotation per degree of hip rotation (assumed; default {DEFAULT_COUPLING:g})")  # fmt: skip
+    _add_model_argument(p)
+    p.set_defaults(func=_cmd_run)
+
+
 #: Further subcommands register here (rendering, viewer); each adds its parser to ``sub``.
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_rendering_commands,
@@ -519,6 +580,7 @@ _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_serve_command,
     _add_export_command,
     _add_exercise_command,
+    _add_run_command,
 ]
 
 

@@ -9,6 +9,7 @@ loop that ends where it starts plays seamlessly.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from pelvis3d.errors import Pelvis3dError, PoseError, PoseTypeError
 from pelvis3d.kinematics import POSE_NAMES, Pose
+from pelvis3d.motions.sampled import SampledMotion
 from pelvis3d.validation import check_frames, known_name, real_number
 
 __all__ = ["EASINGS", "SUPPORTS", "Keyframe", "Motion", "MOTIONS", "get_motion"]
@@ -220,11 +222,22 @@ class Motion:
         p.write_text(text + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, path) -> Motion:
-        """Read a motion file (``.json`` or ``.toml``)."""
+    def from_opensim(cls, path, **options) -> SampledMotion:
+        """Read an OpenSim motion (``.mot`` / ``.sto``) as a dense motion; ``options``: see
+        :func:`pelvis3d.motions.opensim.motion_from_opensim`."""
+        from pelvis3d.motions.opensim import motion_from_opensim
+
+        return motion_from_opensim(path, **options)
+
+    @classmethod
+    def load(cls, path) -> Motion | SampledMotion:
+        """Read a motion file: ``.json`` or ``.toml`` (keyframes), ``.mot`` or ``.sto`` (OpenSim,
+        read as a :class:`~pelvis3d.motions.sampled.SampledMotion`)."""
         from pathlib import Path
 
         p = Path(path)
+        if p.suffix.lower() in (".mot", ".sto"):
+            return cls.from_opensim(p)
         if not p.is_file():
             raise PoseError(f"motion file {p} does not exist")
         try:
@@ -244,6 +257,8 @@ class Motion:
             raise
         except Exception as exc:
             raise PoseError(f"motion file {p} could not be read: {exc}") from None
+        if isinstance(data, Mapping) and "samples" in data:  # written by SampledMotion.save
+            return SampledMotion.from_dict(data, where=str(p))
         return cls.from_dict(data, where=str(p))
 
     def scaled(self, factor: float) -> Motion:
@@ -343,12 +358,15 @@ def _named(amplitude: float = DEFAULT_AMPLITUDE_DEG) -> dict[str, Motion]:
 MOTIONS: Mapping[str, Motion] = _named()
 
 
-def get_motion(motion: Motion | str, amplitude: float | None = None) -> Motion:
+def get_motion(motion: Motion | SampledMotion | str, amplitude: float | None = None) -> Motion | SampledMotion:
     """A motion by name (see :data:`MOTIONS`; an exercise's name works too), a motion file
-    (``.json``/``.toml``) or as given; ``amplitude`` (deg) rescales a named one."""
-    if isinstance(motion, Motion):
+    (``.json``/``.toml``, or OpenSim's ``.mot``/``.sto``) or as given; ``amplitude`` (deg)
+    rescales a named one."""
+    if isinstance(motion, (Motion, SampledMotion)):
         return motion
-    if isinstance(motion, str) and motion.lower().endswith((".json", ".toml")):
+    if isinstance(motion, os.PathLike):
+        motion = os.fspath(motion)
+    if isinstance(motion, str) and motion.lower().endswith((".json", ".toml", ".mot", ".sto")):
         return Motion.load(motion)
     if not isinstance(motion, str):
         raise PoseTypeError(f"motion must be a name, a motion file or a pelvis3d Motion, got {type(motion).__name__}")
