@@ -246,7 +246,7 @@ class SectionCut:
             if not near.any():
                 continue
             neutral = np.full(len(line), np.inf)
-            neutral[near] = tree.query(line[near])[0]
+            neutral[near] = tree.closest(line[near])[0]  # apart at neutral: unsigned will do
             inside = (neutral > -0.5) & (neutral < self._reach[joint.name])
             for run in _runs(inside):
                 if best is None or len(run) > len(best):
@@ -266,10 +266,9 @@ class SectionCut:
         origin, normal = self.plane(world)
         b = b - np.outer((b - origin) @ normal, normal)  # onto the plane, as drawn
         n = len(a)
-        faces = []
-        for i in range(n - 1):  # one quad per outline segment, as two triangles
-            faces += [[i, i + 1, n + i], [i + 1, n + i + 1, n + i]]
-        strip = polydata(np.vstack([a, b]), np.asarray(faces))
+        i = np.arange(n - 1)  # one quad per outline segment, as two triangles
+        faces = np.stack([i, i + 1, n + i, i + 1, n + i + 1, n + i], axis=1).reshape(-1, 3)
+        strip = polydata(np.vstack([a, b]), faces)
         strip.point_data["change"] = np.concatenate([change, change])
         axis = world["sacrum"][:3, :3] @ np.asarray(joint.axis)
         along = a @ axis
