@@ -23,6 +23,7 @@ import base64
 import json
 import os
 import re
+import warnings
 from importlib import resources
 from pathlib import Path
 
@@ -30,9 +31,9 @@ import numpy as np
 
 from pelvis3d.anatomy import BODIES
 from pelvis3d.colours import BODY_COLOURS
-from pelvis3d.errors import PoseError
+from pelvis3d.errors import PhysiologicalRangeWarning, PoseError
 from pelvis3d.files import atomic_path, check_output_path
-from pelvis3d.kinematics import DOF_NAMES, SI_DOF_NAMES
+from pelvis3d.kinematics import DOF_NAMES, SI_DOF_NAMES, Pose
 from pelvis3d.model import MAX_EXAGGERATION, Pelvis
 from pelvis3d.motions.motion import MOTIONS, Motion, get_motion
 from pelvis3d.validation import real_number
@@ -110,7 +111,9 @@ def _resolve_motion(motion: Motion | str) -> Motion:
     return get_motion(motion)
 
 
-def lesson_data(pelvis: Pelvis, motion: Motion | None = None, exaggeration: float = 5.0) -> dict:
+def lesson_data(
+    pelvis: Pelvis, motion: Motion | None = None, exaggeration: float = 5.0, pose: Pose | None = None
+) -> dict:
     """Everything the page needs, JSON-ready: meshes (base64), joint chain, DOFs, surfaces, landmarks.
 
     Millimetres and degrees, ISB pelvis frame.
@@ -165,6 +168,7 @@ def lesson_data(pelvis: Pelvis, motion: Motion | None = None, exaggeration: floa
         },
         "labels": {text: list(names) for text, names in LABELS.items() if all(n in a.landmarks for n in names)},
         "exaggeration": float(exaggeration),
+        "start": {n: float(getattr(pose or Pose(), n)) for n in SI_DOF_NAMES},
         "max_exaggeration": MAX_EXAGGERATION,
         "colormap_limit_mm": 2.0,
         "motion": motion_frames(motion) if motion is not None else None,
@@ -190,9 +194,11 @@ def _inline_script(code: str) -> str:
     return re.sub(r"</(script)", r"<\\/\1", code, flags=re.IGNORECASE)
 
 
-def lesson_html(pelvis: Pelvis, motion: Motion | None = None, exaggeration: float = 5.0) -> str:
+def lesson_html(
+    pelvis: Pelvis, motion: Motion | None = None, exaggeration: float = 5.0, pose: Pose | None = None
+) -> str:
     """The page as one string (see :func:`export_lesson`)."""
-    data = json.dumps(lesson_data(pelvis, motion, exaggeration), separators=(",", ":"))
+    data = json.dumps(lesson_data(pelvis, motion, exaggeration, pose), separators=(",", ":"))
     page = _asset("lesson.html")
     parts = {
         "/*LESSON_CSS*/": _asset("lesson.css"),
@@ -210,12 +216,34 @@ def lesson_html(pelvis: Pelvis, motion: Motion | None = None, exaggeration: floa
     return page
 
 
+def _check_motion(pelvis: Pelvis, motion: Motion) -> None:
+    """Refuse a motion whose ring angles pass a hard limit; warn once per DOF beyond the
+    physiological range. Whole-pelvis posture (an exercise lying on its side) is not shown."""
+    frames = motion_frames(motion)["angles"]
+    for name in SI_DOF_NAMES:
+        values = np.asarray(frames[name])
+        worst = float(values[np.argmax(np.abs(values))])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PhysiologicalRangeWarning)
+            pelvis.check_pose(Pose(**{name: float(values.min())}))
+            pelvis.check_pose(Pose(**{name: float(values.max())}))
+        lo, hi = pelvis.dofs[name].physiological_deg
+        if not lo <= worst <= hi:
+            warnings.warn(
+                f"motion {motion.name!r}: {name} reaches {worst:g} deg, beyond the physiological range "
+                f"[{lo:g}, {hi:g}] deg",
+                PhysiologicalRangeWarning,
+                stacklevel=3,
+            )
+
+
 def export_lesson(
     path: str | os.PathLike[str],
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     motion: Motion | str | None = None,
     *,
     exaggeration: float = 5.0,
+    pose: Pose | None = None,
 ) -> Path:
     """Write the lesson page: one self-contained ``.html`` that works offline from disk.
 
@@ -229,6 +257,9 @@ def export_lesson(
         A motion or exercise (name or ``.toml``/``.json`` file) for the page's play button.
     exaggeration : float
         Starting display factor (1-20) of the page's exaggeration slider.
+    pose : Pose, optional
+        Starting slider positions (its pelvic-ring angles, degrees; checked against the hard
+        limits). Default: neutral.
 
     Returns
     -------
@@ -240,11 +271,12 @@ def export_lesson(
     if not 1.0 <= factor <= MAX_EXAGGERATION:
         raise PoseError(f"exaggeration={exaggeration!r} is outside the allowed range [1, {MAX_EXAGGERATION:g}]")
     model = pelvis if isinstance(pelvis, Pelvis) else Pelvis(pelvis)
+    if pose is not None:
+        model.check_pose(pose)
     played = _resolve_motion(motion) if motion is not None else None
     if played is not None:
-        for t in np.linspace(0.0, played.duration, 41):  # a motion beyond the hard limits is refused here
-            model.check_pose(played.pose_at(float(t)))
-    html = lesson_html(model, played, factor)
+        _check_motion(model, played)
+    html = lesson_html(model, played, factor, pose)
     with atomic_path(out) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return out

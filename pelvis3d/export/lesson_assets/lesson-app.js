@@ -37,7 +37,7 @@
     if (!neutralFields[name]) neutralFields[name] = M.field(model, neutralRun.transforms, name);
 
   const state = {
-    angles: Object.fromEntries(ringDofs.map((n) => [n, 0])),
+    angles: Object.fromEntries(ringDofs.map((n) => [n, (data.start && data.start[n]) || 0])),
     exaggeration: data.exaggeration,
     link: true,
     ghost: true,
