@@ -48,7 +48,7 @@
 
   // ---- three.js scene -------------------------------------------------------------------
   const canvas = $("view");
-  const renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true });
+  const renderer = new THREE.WebGLRenderer({ canvas, antialias: true });
   renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
   renderer.setClearColor(0xffffff, 1);
   const scene = new THREE.Scene();
@@ -395,11 +395,15 @@
     if (playing) stepPlay(now);
     if (dirty) {
       dirty = false;
+      const t0 = performance.now();
       update();
+      api.updateMs = performance.now() - t0;
     }
     if (needsRender) {
       needsRender = false;
+      const t0 = performance.now();
       renderer.render(scene, camera);
+      api.renderMs = performance.now() - t0;
       if (lastTransforms) layLabels(lastTransforms);
       api.renders += 1;
     }

@@ -102,7 +102,8 @@ const LessonMath = (() => {
       const faceN = new Float64Array(3 * m);
       const vsum = new Float64Array(v.length);
       const edgeSum = new Map();
-      const edgeKey = (i, j) => (i < j ? i * 4194304 + j : j * 4194304 + i);
+      const nv = v.length / 3;
+      const edgeKey = (i, j) => (i < j ? i * nv + j : j * nv + i); // small integers: fast Map keys
       for (let k = 0; k < m; k++) {
         const ia = f[3 * k], ib = f[3 * k + 1], ic = f[3 * k + 2];
         const ax = v[3 * ia], ay = v[3 * ia + 1], az = v[3 * ia + 2];
@@ -162,6 +163,27 @@ const LessonMath = (() => {
           cen[3 * k + d] = (a + b + e) / 3;
         }
       }
+      // quickselect: order[start..end] partitioned so that order[mid] has the median centroid
+      const select = (left, right, k, axis) => {
+        while (right > left) {
+          const pivot = cen[3 * order[(left + right) >> 1] + axis];
+          let i = left, j = right;
+          while (i <= j) {
+            while (cen[3 * order[i] + axis] < pivot) i++;
+            while (cen[3 * order[j] + axis] > pivot) j--;
+            if (i <= j) {
+              const tmp = order[i];
+              order[i] = order[j];
+              order[j] = tmp;
+              i++;
+              j--;
+            }
+          }
+          if (k <= j) right = j;
+          else if (k >= i) left = i;
+          else return;
+        }
+      };
       const boxes = [], kids = [];
       const build = (start, end) => {
         const node = kids.length;
@@ -181,9 +203,8 @@ const LessonMath = (() => {
         }
         const ext = [box[3] - box[0], box[4] - box[1], box[5] - box[2]];
         const axis = ext[0] >= ext[1] && ext[0] >= ext[2] ? 0 : ext[1] >= ext[2] ? 1 : 2;
-        const part = Array.from(order.subarray(start, end)).sort((p, q) => cen[3 * p + axis] - cen[3 * q + axis]);
-        order.set(part, start);
         const mid = (start + end) >> 1;
+        select(start, end - 1, mid, axis);
         const left = build(start, mid);
         const right = build(mid, end);
         kids[node] = [1, left, right];
