@@ -429,9 +429,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         )
     else:
         units = args.units or "mm"
-        for path in export_meshes(
-            _pose_from(args), args.output, units=units, exaggeration=exaggeration, pelvis=pelvis
-        ):
+        for path in export_meshes(_pose_from(args), args.output, units=units, exaggeration=exaggeration, pelvis=pelvis):
             print(path)
     _print_credit(pelvis)
     return 0

@@ -200,19 +200,24 @@ def lesson_html(
     """The page as one string (see :func:`export_lesson`)."""
     data = json.dumps(lesson_data(pelvis, motion, exaggeration, pose), separators=(",", ":"))
     page = _asset("lesson.html")
-    parts = {
+    # the template's words first (every occurrence), then the code blocks (once each): the
+    # inlined code is never searched for placeholders
+    for key, value in (
+        ("__TITLE__", f"pelvis3d lesson: {pelvis.name}".replace("&", "&amp;").replace("<", "&lt;")),
+        ("__THREE_VERSION__", THREE_VERSION),
+    ):
+        page = page.replace(key, value)
+    blocks = {
         "/*LESSON_CSS*/": _asset("lesson.css"),
         "/*LESSON_DATA*/": _inline_script(data),
         "/*THREE_JS*/": _inline_script(_asset("three-lesson.min.js")),
         "/*LESSON_MATH*/": _inline_script(_asset("lesson-math.js")),
         "/*LESSON_APP*/": _inline_script(_asset("lesson-app.js")),
-        "__TITLE__": f"pelvis3d lesson: {pelvis.name}".replace("<", "&lt;"),
-        "__THREE_VERSION__": THREE_VERSION,
     }
-    for key, value in parts.items():
-        if key not in page:
-            raise RuntimeError(f"lesson.html template lacks {key}")  # a packaging fault, not user input
-        page = page.replace(key, value, 1)
+    pieces = re.split(r"(/\*(?:LESSON_CSS|LESSON_DATA|THREE_JS|LESSON_MATH|LESSON_APP)\*/)", page)
+    if sorted(p for p in pieces if p in blocks) != sorted(blocks):
+        raise RuntimeError("lesson.html template: each code placeholder must appear once")  # a packaging fault
+    page = "".join(blocks.get(p, p) for p in pieces)
     return page
 
 
