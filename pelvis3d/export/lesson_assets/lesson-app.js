@@ -134,7 +134,8 @@
   function setView(name) {
     const { direction, up } = viewVectors(name);
     state.view = name;
-    const fit = radius / Math.sin((camera.fov * Math.PI) / 360) / Math.min(1, camera.aspect);
+    // the bounding sphere of the box overstates the bones' extent: 0.8 of it fills the view
+    const fit = (0.8 * radius) / Math.sin((camera.fov * Math.PI) / 360) / Math.min(1, camera.aspect);
     camera.up.set(up[0], up[1], up[2]);
     camera.position.set(
       centre.x + direction[0] * fit * 1.02,
@@ -205,6 +206,8 @@
         el.style.top = `${y}px`;
         el.hidden = v.z > 1;
       }
+      const tag = labelEls[text][1]; // near the right edge: the text goes left of its dot
+      tag.classList.toggle("flip", x + 10 + tag.offsetWidth > w);
     }
   }
 
@@ -309,6 +312,12 @@
     const shownAngles = Object.fromEntries(ringDofs.map((n) => [n, state.angles[n] * e]));
     const shownRun = e === 1 ? trueRun : M.metrics(model, shownAngles, neutral);
     showMetrics(trueRun.values, shownRun.values);
+    const tv = trueRun.values, sv = shownRun.values;
+    $("summary").textContent =
+      `pubic gap ${tv.pubic_gap_mm.toFixed(2)} mm · SI L ${tv.si_space_left_mm.toFixed(2)} · ` +
+      `R ${tv.si_space_right_mm.toFixed(2)} mm` +
+      (e === 1 ? "" : ` (shown ${sv.pubic_gap_mm.toFixed(2)} · ${sv.si_space_left_mm.toFixed(2)} · ${sv.si_space_right_mm.toFixed(2)})`) +
+      (tv.pubic_contact || tv.si_contact_left || tv.si_contact_right ? " · the true bones touch (negative = overlap)" : "");
     api.metrics = { true: trueRun.values, shown: shownRun.values, angles: { ...state.angles }, exaggeration: e };
     const t = shownRun.transforms;
     lastTransforms = t;
