@@ -235,9 +235,11 @@ def test_play_button_runs_the_motion(browser, lesson_file):
     page = Page(browser, lesson_file, viewport={"width": 1400, "height": 900})
     page.page.locator("#play").click()
     seen = set()
-    for _ in range(8):
+    for _ in range(120):  # software GL on a busy machine draws slowly: wait for three poses, up to 30 s
         page.page.wait_for_timeout(250)
         seen.add(round(page.angles()["left_rotation"], 1))
+        if len(seen) >= 3:
+            break
     page.page.locator("#play").click()
     assert len(seen) >= 3, seen  # the sliders follow the motion
     assert "er-ir-cycle" in page.page.locator("#phase").inner_text()
