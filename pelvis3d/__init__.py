@@ -39,6 +39,7 @@ _LAZY = {
     "Viewer": "pelvis3d.apps.viewer",
     "export_meshes": "pelvis3d.export.meshes",
     "export_animation": "pelvis3d.export.meshes",
+    "export_lesson": "pelvis3d.export.lesson",
     "view": "pelvis3d.apps.viewer",
     "render_runner": "pelvis3d.render.runner",
 }
@@ -73,6 +74,7 @@ __all__ = [
     "render_image",
     "export_animation",
     "export_meshes",
+    "export_lesson",
     "view",
     "Viewer",
     "Anatomy",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -45,3 +46,26 @@ def test_wheel_carries_meshes_and_works_outside_the_source_tree(tmp_path):
     module, source, change = run.stdout.split()
     assert module.startswith(str(target)) and source.startswith(str(target))
     assert float(change) > 5
+
+
+@pytest.mark.slow
+def test_wheel_and_sdist_carry_the_lesson_page_assets(tmp_path):
+    from pelvis3d.export.lesson import LESSON_ASSETS
+
+    wanted = [*LESSON_ASSETS, "LICENSE-three.txt", "VENDOR.md"]
+    out = tmp_path / "dist"
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = out.glob("pelvis3d-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for f in wanted:
+        assert f"pelvis3d/export/lesson_assets/{f}" in names, f
+    (sdist,) = out.glob("pelvis3d-*.tar.gz")
+    members = set(tarfile.open(sdist).getnames())
+    root = sdist.name.removesuffix(".tar.gz")
+    for f in wanted:
+        assert f"{root}/pelvis3d/export/lesson_assets/{f}" in members, f

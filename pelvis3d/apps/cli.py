@@ -425,9 +425,21 @@ def _add_serve_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from pelvis3d.export.meshes import export_animation, export_meshes
+    from pelvis3d.export.lesson import DEFAULT_LESSON_EXAGGERATION
+    from pelvis3d.export.meshes import DEFAULT_EXPORT_EXAGGERATION, export_animation, export_meshes
 
     pelvis = _load_pelvis(args)
+    if str(args.output).lower().endswith((".html", ".htm")):
+        from pelvis3d.errors import PoseError
+        from pelvis3d.export.lesson import export_lesson
+
+        if args.units is not None:
+            raise PoseError("--units does not apply to a lesson page (.html): it shows millimetres")
+        exaggeration = DEFAULT_LESSON_EXAGGERATION if args.exaggerate is None else args.exaggerate
+        print(export_lesson(args.output, pelvis, args.motion, exaggeration=exaggeration, pose=_pose_from(args)))
+        _print_credit(pelvis)
+        return 0
+    exaggeration = DEFAULT_EXPORT_EXAGGERATION if args.exaggerate is None else args.exaggerate
     if args.motion:
         units = args.units or "m"
         print(
@@ -435,48 +447,55 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 _motion(args.motion),
                 args.output,
                 fps=args.fps,
-                exaggeration=args.exaggerate,
+                exaggeration=exaggeration,
                 units=units,
                 pelvis=pelvis,
             )
         )
     else:
         units = args.units
-        for path in export_meshes(
-            _pose_from(args), args.output, units=units, exaggeration=args.exaggerate, pelvis=pelvis
-        ):
+        for path in export_meshes(_pose_from(args), args.output, units=units, exaggeration=exaggeration, pelvis=pelvis):
             print(path)
     _print_credit(pelvis)
     return 0
 
 
 def _add_export_command(sub: argparse._SubParsersAction) -> None:
+    from pelvis3d.export.lesson import DEFAULT_LESSON_EXAGGERATION
     from pelvis3d.export.meshes import DEFAULT_EXPORT_EXAGGERATION
     from pelvis3d.motions.motion import MOTIONS
 
     p = sub.add_parser(
         "export",
-        help="export posed meshes (STL/PLY/OBJ/GLB) or an animated glTF of a motion",
+        help="export posed meshes (STL/PLY/OBJ/GLB), an animated glTF of a motion, or a lesson page (.html)",
         description="Without --motion: the posed bones (one file per bone for STL/PLY/OBJ, one GLB "
         "with all three). With --motion: an animated glTF binary (.glb) with one node per bone (and "
         "leg segment for an exercise) and keyframed rotation/translation. glTF: metres, +Y up, +Z "
-        "anterior; STL/PLY/OBJ: mm, pelvis frame.",
+        "anterior; STL/PLY/OBJ: mm, pelvis frame. To a .html file: the lesson page, one "
+        "self-contained file that opens offline from disk (also on a phone) with the 3D pelvis, "
+        "sliders for every pelvic-ring angle, views and the live measurements; --motion adds a play "
+        "button, pose options set the starting sliders.",
         epilog="examples:\n  pelvis3d export posed.stl --rotation 1 --units m\n  pelvis3d export posed.glb --left-rotation 2\n"
-        "  pelvis3d export cycle.glb --motion er-ir-cycle --fps 20\nmotions: " + ", ".join(MOTIONS),
+        "  pelvis3d export cycle.glb --motion er-ir-cycle --fps 20\n"
+        "  pelvis3d export lesson.html --motion er-ir-cycle\nmotions: " + ", ".join(MOTIONS),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("output", help="output .stl, .ply, .obj or .glb")
+    p.add_argument("output", help="output .stl, .ply, .obj, .glb, or .html (lesson page)")
     p.add_argument(
-        "--motion", default=None, help="a motion name or file (.toml/.json/.mot/.sto): write an animated .glb"
+        "--motion",
+        default=None,
+        help="a motion or exercise name, or a motion file (.toml/.json/.mot/.sto): an animated .glb, "
+        "or the lesson page's play button",
     )
     p.add_argument("--units", choices=("mm", "m"), default=None, help="m for .glb, mm for STL/PLY/OBJ by default")
     p.add_argument("--fps", type=float, default=20.0, help="animation keyframes per second")
     p.add_argument(
         "--exaggerate",
         type=float,
-        default=DEFAULT_EXPORT_EXAGGERATION,
+        default=None,
         metavar="X",
-        help=f"export the shown (x X) pose or motion (default {DEFAULT_EXPORT_EXAGGERATION:g}: the true one)",
+        help=f"export the shown (x X) pose or motion (default {DEFAULT_EXPORT_EXAGGERATION:g}: the true one); "
+        f"a lesson page's starting exaggeration (default {DEFAULT_LESSON_EXAGGERATION:g})",
     )
     _add_pose_arguments(p)
     _add_model_argument(p)
