@@ -101,3 +101,11 @@ def test_generator_rejects_an_unknown_variant_in_one_line():
     )
     assert proc.returncode == 2
     assert "child" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_each_variant_is_named_as_what_it_is():
+    from pelvis3d import Pelvis
+
+    assert Pelvis().name == "pelvis3d built-in simplified adult pelvis"
+    for variant in ("female", "male"):
+        assert Pelvis(variant).name == f"pelvis3d built-in simplified {variant} pelvis"
