@@ -97,8 +97,8 @@ class PhaseIndicator:
     def __init__(self, scene, names: Sequence[str]) -> None:
         self.scene = scene
         self.names = tuple(names)
-        self.words = [scene.add_text(n, (0.5, 0.872), size=15, justify="left", colour=_IDLE) for n in self.names]
-        self.dots = [scene.add_text("·", (0.5, 0.872), size=15, colour=_IDLE) for _ in self.names[1:]]
+        self.words = [scene.add_text(n, (0.5, 0.855), size=15, justify="left", colour=_IDLE) for n in self.names]
+        self.dots = [scene.add_text("·", (0.5, 0.855), size=15, colour=_IDLE) for _ in self.names[1:]]
         self._place()
 
     def _place(self) -> None:
@@ -118,10 +118,10 @@ class PhaseIndicator:
         total = sum(widths) + len(self.dots) * (dot + 2 * gap)
         x = (width - total) / 2
         for i, actor in enumerate(self.words):
-            actor.GetPositionCoordinate().SetValue(x / width, 0.872)
+            actor.GetPositionCoordinate().SetValue(x / width, 0.855)
             x += widths[i]
             if i < len(self.dots):
-                self.dots[i].GetPositionCoordinate().SetValue((x + gap) / width, 0.872)
+                self.dots[i].GetPositionCoordinate().SetValue((x + gap) / width, 0.855)
                 x += dot + 2 * gap
         for w in self.words:
             w.GetTextProperty().SetBold(False)
