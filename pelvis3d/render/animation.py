@@ -64,10 +64,17 @@ def animation_shots(
     neutral = names.index("neutral") if "neutral" in names else -1
     shots = []
     for i, t in enumerate(times):
-        direction = {"left": 0, "right": 0} if active[i] == neutral else motion.direction_at(float(t))
+        pose = motion.pose_at(float(t))
+        if active[i] == neutral:
+            direction = {"left": 0, "right": 0}  # nothing is pushed at rest: no arrows
+        else:  # the way each side moves; at a turning point, the way it is turned
+            moving = motion.direction_at(float(t))
+            direction = {
+                side: moving[side] or int(np.sign(getattr(pose, f"{side}_rotation"))) for side in ("left", "right")
+            }
         shots.append(
             Shot(
-                motion.pose_at(float(t)),
+                pose,
                 view,
                 title,
                 azimuth=orbit * i / len(times) if orbit else 0.0,

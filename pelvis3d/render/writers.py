@@ -29,7 +29,7 @@ __all__ = ["GifWriter", "save_png", "write_gif", "write_mp4", "GIF_TOLERANCE", "
 
 #: A pixel counts as unchanged (left transparent) while each channel stays within this many
 #: levels (of 255) of the value last written there; the error this allows never accumulates.
-GIF_TOLERANCE = 6
+GIF_TOLERANCE = 8
 _WHITE = 254  # palette slot of pure white in every frame
 _CLEAR = 255  # palette slot of "unchanged" (transparent)
 _SAMPLE = 40_000  # at most this many changed pixels choose a frame's palette (every k-th)
@@ -73,6 +73,7 @@ class GifWriter:
                 )
             d = absdiff(frame, self._written) > self._tolerance
             diff = d[..., 0] | d[..., 1] | d[..., 2]
+            diff |= _white(frame) & ~_white(self._written)  # white is always exact (slides, web pages)
             rows, cols = np.flatnonzero(diff.any(axis=1)), np.flatnonzero(diff.any(axis=0))
             if len(rows):
                 box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
@@ -90,7 +91,9 @@ class GifWriter:
         else:
             region = self._written[box[1] : box[3], box[0] : box[2]]
             region[changed] = crop[changed]
-            params = {"duration": self._delay_ms, "disposal": 1, "transparency": _CLEAR, "include_color_table": True}
+            params = {"duration": self._delay_ms, "disposal": 1, "transparency": _CLEAR}
+            if changed.any():  # an all-transparent frame needs no colours of its own
+                params["include_color_table"] = True
         for chunk in GifImagePlugin.getdata(image, offset=box[:2], **params):
             self._fp.write(chunk)
         self.frames += 1
@@ -133,7 +136,7 @@ def _indexed(crop: NDArray[np.uint8], changed: NDArray[np.bool_]):
     palette.putpalette(table.ravel().tolist())
     index = np.asarray(Image.fromarray(crop, "RGB").quantize(palette=palette, dither=Image.Dither.NONE)).copy()
     index[index == _CLEAR] = 0
-    index[(crop[..., 0] == 255) & (crop[..., 1] == 255) & (crop[..., 2] == 255)] = _WHITE
+    index[_white(crop)] = _WHITE
     index[~changed] = _CLEAR
     image = Image.fromarray(index, "P")
     table[_CLEAR] = (255, 255, 255)
@@ -153,6 +156,10 @@ def _scale_colours() -> NDArray[np.uint8]:
 
 
 _SCALE: NDArray[np.uint8] | None = None
+
+
+def _white(image: NDArray[np.uint8]) -> NDArray[np.bool_]:
+    return (image[..., 0] == 255) & (image[..., 1] == 255) & (image[..., 2] == 255)
 
 
 def absdiff(a: NDArray[np.uint8], b: NDArray[np.uint8]) -> NDArray[np.uint8]:
