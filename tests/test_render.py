@@ -284,9 +284,15 @@ def test_a_colour_map_shown_again_shows_the_current_pose(pelvis):
         hidden.set_overlay("colormap", True)
         for name, (patch, _, _) in always.layer("colormap").patches.items():
             values = np.asarray(patch.point_data["joint space change (mm)"])
-            assert np.array_equal(np.asarray(hidden.layer("colormap").patches[name][0].point_data["joint space change (mm)"]), values)
+            assert np.array_equal(
+                np.asarray(hidden.layer("colormap").patches[name][0].point_data["joint space change (mm)"]), values
+            )
         assert (
-            np.abs(np.asarray(always.layer("colormap").patches["left_si_innominate"][0].point_data["joint space change (mm)"])).max()
+            np.abs(
+                np.asarray(
+                    always.layer("colormap").patches["left_si_innominate"][0].point_data["joint space change (mm)"]
+                )
+            ).max()
             > 0.05
         )
     finally:

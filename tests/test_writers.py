@@ -108,9 +108,7 @@ def test_phase_indicator_names_and_neutral_frames_without_arrows(tmp_path, pelvi
         else:
             assert set(shot.direction.values()) <= {-1, 1} and shot.direction["left"] != 0
     # pixels: the arrows (orange-red, only overlay drawn) are absent at neutral, present in ER
-    frames = list(
-        render_frames(m, frames=8, size=(320, 240), overlays="arrows", pelvis=pelvis, workers=1, phase=False)
-    )
+    frames = list(render_frames(m, frames=8, size=(320, 240), overlays="arrows", pelvis=pelvis, workers=1, phase=False))
     _, active8 = motion_phases(m, m.sample_times(8))
 
     def red(f):

@@ -94,15 +94,30 @@ class ShotRenderer:
         )
         self.scene.fit_postures(setup.fit_poses)
         self.phase = PhaseIndicator(self.scene, setup.phases) if setup.phases else None
-        self._view = (setup.view, 0.0)
         self.text_apart = setup.text_apart
+        self._warm_up(setup.fit_poses)
+
+    def _warm_up(self, poses: Sequence[Pose]) -> None:
+        """Render once with every overlay shown (the largest pose, arrows on): VTK lays out some
+        2D actors (the colour legend) differently the first time they are drawn, so every
+        scene, serial or in a worker, starts its real pictures from the same state."""
+        moved = [p for p in poses if not p.is_neutral()]
+        if not moved:
+            return
+        largest = max(moved, key=lambda p: max(abs(v) for v in p.as_dict().values()))
+        self.scene.set_pose(largest, direction={"left": 1, "right": 1})
+        self.scene.render()
 
     def render(self, shot: Shot) -> NDArray[np.uint8]:
         """The picture of ``shot``: ``(H, W, 3)`` uint8, or ``(H, W, 4)`` when transparent."""
-        if (shot.view, shot.azimuth) != self._view:
-            self.scene.set_view(shot.view, azimuth=shot.azimuth)
-            self._view = (shot.view, shot.azimuth)
+        # set the view for every shot, so overlays drop what they kept from earlier pictures
+        # (e.g. a label plan) and each picture depends on its shot only: a worker that starts
+        # mid-animation draws what the serial render draws
+        self.scene.set_view(shot.view, azimuth=shot.azimuth)
         self.scene.set_pose(shot.pose, direction=shot.direction)
+        legend = getattr(self.scene.layer("colormap"), "scalar_bar", None)
+        if legend is not None:  # VTK rebuilds the legend only when told: from this shot's state, not history
+            legend.Modified()
         self.scene.set_title(shot.title)
         if self.phase is not None:
             self.phase.show(shot.phase)
