@@ -145,3 +145,26 @@ def test_figure_panels_fill_the_output(tmp_path, pelvis):
 def test_readme_mentions_slides():
     text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert "--layout slide" in text
+
+
+def test_a_script_without_a_main_guard_runs_once_with_workers(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "plain.py"
+    script.write_text(
+        "from pelvis3d.render.layouts import render_frames\n"
+        "print('script body runs', flush=True)\n"
+        "frames = list(render_frames('er-ir-cycle', frames=4, size=(160, 120), workers=2, overlays='none'))\n"
+        "print(len(frames))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split().count("runs") == 1 and proc.stdout.strip().endswith("4")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -191,9 +192,30 @@ def _whole(value: object, name: str) -> int:
     return n
 
 
+class _Pool(ProcessPoolExecutor):
+    """A spawn pool whose workers do not re-run the caller's script.
+
+    A spawned worker normally imports the parent's ``__main__`` (so a script without an
+    ``if __name__ == "__main__":`` guard would run again in every worker). The workers here only
+    need pelvis3d, so the script's name is hidden while workers start.
+    """
+
+    def submit(self, fn, /, *args, **kwargs):  # noqa: D102
+        main = sys.modules.get("__main__")
+        saved = {k: main.__dict__.pop(k) for k in ("__file__", "__spec__") if main and k in main.__dict__}
+        if main is not None and "__spec__" in saved:
+            main.__spec__ = None  # multiprocessing reads the attribute
+        try:
+            return super().submit(fn, *args, **kwargs)
+        finally:
+            if main is not None:
+                main.__dict__.update(saved)
+
+
 def spawn_pool(workers: int, initializer=None, initargs: tuple = ()) -> ProcessPoolExecutor:
-    """A process pool whose workers start fresh (``spawn``): no inherited OpenGL context."""
-    return ProcessPoolExecutor(
+    """A process pool whose workers start fresh (``spawn``): no inherited OpenGL context, and
+    the caller's script is not run again in them."""
+    return _Pool(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer, initargs=initargs
     )
 
