@@ -31,8 +31,8 @@ def test_image_command(tmp_path, capsys):
 
 def test_figure_and_animate_commands(tmp_path):
     fig = tmp_path / "fig.png"
-    assert run(["figure", str(fig), "--size", "200x150", "--overlays", "none"]) == 0
-    assert iio.imread(fig).shape[:2] == (300, 600)
+    assert run(["figure", str(fig), "--size", "600x300", "--overlays", "none"]) == 0
+    assert iio.imread(fig).shape[:2] == (300, 600)  # --size is the whole output
     gif = tmp_path / "a.gif"
     assert (
         run(["animate", "left-external-rotation", str(gif), "--frames", "6", "--size", "200x150", "--fps", "10"]) == 0

@@ -142,8 +142,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_render_arguments(p: argparse.ArgumentParser, size: str) -> None:
-    p.add_argument("--size", default=size, metavar="WxH", help=f"image size in pixels (default {size})")
+def _add_render_arguments(p: argparse.ArgumentParser, size: str, workers: bool = True) -> None:
+    p.add_argument(
+        "--size",
+        default=None,
+        metavar="WxH",
+        help=f"size of the whole output in pixels (default {size}; 1920x1080 with --layout slide)",
+    )
+    p.add_argument(
+        "--layout",
+        choices=("plain", "slide"),
+        default="plain",
+        help="slide: 16:9, one message, text sized for a projector (>= 28 px body text at 1080p)",
+    )
     p.add_argument(
         "--exaggerate",
         type=float,
@@ -157,9 +168,19 @@ def _add_render_arguments(p: argparse.ArgumentParser, size: str) -> None:
         metavar="LIST",
         help="all, none, or a comma list of: labels, ghost, arrows, colormap, measurements, caption, orientation",
     )
+    if workers:  # one picture has nothing to share out
+        p.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            metavar="N",
+            help="render in N worker processes (default: one per CPU for long jobs; 1 = no workers)",
+        )
 
 
-def _size(text: str) -> tuple[int, int]:
+def _size(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
     try:
         w, h = text.lower().split("x")
         return int(w), int(h)
@@ -174,6 +195,7 @@ def _cmd_image(args: argparse.Namespace) -> int:
     out = render_image(
         _pose_from(args), args.output, view=args.view, size=_size(args.size), exaggeration=args.exaggerate,
         overlays=args.overlays, transparent=args.transparent, orthographic=not args.perspective, title=args.title, pelvis=pelvis,
+        layout=args.layout,
     )  # fmt: skip
     print(out)
     _print_credit(pelvis)
@@ -185,8 +207,8 @@ def _cmd_figure(args: argparse.Namespace) -> int:
 
     pelvis = _load_pelvis(args)
     out = render_figure(
-        args.output, article_panels(args.angle), panel_size=_size(args.size), exaggeration=args.exaggerate,
-        overlays=args.overlays, title=args.title, pelvis=pelvis,
+        args.output, article_panels(args.angle), size=_size(args.size), exaggeration=args.exaggerate,
+        overlays=args.overlays, title=args.title, pelvis=pelvis, workers=args.workers, layout=args.layout,
     )  # fmt: skip
     print(out)
     _print_credit(pelvis)
@@ -201,7 +223,7 @@ def _cmd_animate(args: argparse.Namespace) -> int:
     out = render_animation(
         motion, args.output, frames=args.frames, duration=args.duration, fps=args.fps, size=_size(args.size),
         view=args.view, exaggeration=args.exaggerate, overlays=args.overlays, orbit=args.orbit,
-        amplitude=args.amplitude, pelvis=pelvis,
+        amplitude=args.amplitude, pelvis=pelvis, workers=args.workers, layout=args.layout,
     )  # fmt: skip
     print(out)
     if args.metrics:
@@ -246,27 +268,30 @@ def _add_rendering_commands(sub: argparse._SubParsersAction) -> None:
         description="Render one pose (true angles, degrees) from an anatomical view to a PNG.",
         epilog="examples:\n  pelvis3d image top-er.png --view top --rotation 1\n"
         "  pelvis3d image left-er.png --left-rotation 1.5 --view oblique --exaggerate 4\n"
-        "  pelvis3d image plain.png --overlays none --transparent --size 1600x1200",
+        "  pelvis3d image plain.png --overlays none --transparent --size 1600x1200\n"
+        "  pelvis3d image er-slide.png --rotation 1 --layout slide   # also .svg / .pdf",
         formatter_class=raw,
     )
-    p.add_argument("output", help="output .png")
+    p.add_argument("output", help="output .png (a slide: .png, .svg or .pdf)")
     p.add_argument("--view", default="top", choices=list(VIEWS))
-    p.add_argument("--title", default=None, help="title text (default: view and pose)")
+    p.add_argument("--title", default=None, help="title text (default: view and pose; a slide: its message)")
     p.add_argument("--transparent", action="store_true", help="transparent background")
     p.add_argument("--perspective", action="store_true", help="perspective instead of parallel projection")
     _add_pose_arguments(p)
-    _add_render_arguments(p, "1200x900")
+    _add_render_arguments(p, "1200x900", workers=False)
     _add_model_argument(p)
     p.set_defaults(func=_cmd_image)
 
     p = sub.add_parser(
         "figure",
-        help="render the article's multi-panel figure to a PNG",
-        description="Rear and top views of neutral, external and internal rotation in one PNG.",
-        epilog="examples:\n  pelvis3d figure pelvis-figure.png\n  pelvis3d figure fig.png --angle 0.8 --exaggerate 6",
+        help="render the article's multi-panel figure to a PNG, SVG or PDF",
+        description="Rear and top views of neutral, external and internal rotation in one picture. "
+        "SVG and PDF keep the rendered panels as images and every word as text.",
+        epilog="examples:\n  pelvis3d figure pelvis-figure.png\n  pelvis3d figure fig.png --angle 0.8 --exaggerate 6\n"
+        "  pelvis3d figure fig.svg --size 1920x1080\n  pelvis3d figure er-ir-slide.pdf --layout slide",
         formatter_class=raw,
     )
-    p.add_argument("output", help="output .png")
+    p.add_argument("output", help="output .png, .svg or .pdf")
     p.add_argument(
         "--angle",
         type=float,
@@ -275,7 +300,7 @@ def _add_rendering_commands(sub: argparse._SubParsersAction) -> None:
         help="true rotation per side for the ER/IR panels (default 1)",
     )
     p.add_argument("--title", default=None, help="heading above the panels")
-    _add_render_arguments(p, "800x600")
+    _add_render_arguments(p, "2400x1200")
     _add_model_argument(p)
     p.set_defaults(func=_cmd_figure)
 
@@ -285,6 +310,7 @@ def _add_rendering_commands(sub: argparse._SubParsersAction) -> None:
         description="Render a motion to a looping GIF or an MP4, streaming frames to the file.",
         epilog="examples:\n  pelvis3d animate er-ir-cycle cycle.gif\n"
         "  pelvis3d animate left-external-rotation left.mp4 --view oblique --orbit 90 --frames 120\n"
+        "  pelvis3d animate er-ir-cycle cycle-slide.mp4 --layout slide\n"
         "motions: " + ", ".join(MOTIONS),
         formatter_class=raw,
     )

@@ -1,10 +1,15 @@
-"""``pelvis3d demo``: the teaching set for a slide deck, written into one folder."""
+"""``pelvis3d demo``: the teaching set for a slide deck, written into one folder.
+
+The still pictures render in worker processes while this process renders the animation
+(itself split over workers), so the demo takes about the time of its longest part.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from pelvis3d.anatomy import Anatomy
 from pelvis3d.apps.report import metrics_table
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
@@ -12,8 +17,47 @@ from pelvis3d.model import Pelvis
 __all__ = ["run_demo"]
 
 
+#: The single views of the demo: file stem, true pose, view.
+SINGLE_VIEWS = (
+    ("rear-neutral", Pose(), "rear"),
+    ("top-neutral", Pose(), "top"),
+    ("top-external-rotation", Pose(rotation=1), "top"),
+    ("top-internal-rotation", Pose(rotation=-1), "top"),
+    ("oblique-external-rotation", Pose(rotation=1), "oblique"),
+)
+
+
+def _still(anatomy: Anatomy, path: Path, view: str | None, pose: Pose | None) -> Path:
+    """One still of the demo (``view=None``: the article figure), in a worker process."""
+    from pelvis3d.render.backend import prepare_offscreen
+
+    prepare_offscreen()
+    from pelvis3d.render.layouts import article_panels, render_figure, render_image
+
+    model = _worker_model(anatomy)
+    if view is None:
+        return render_figure(path, article_panels(1.0), pelvis=model, workers=1)
+    return render_image(pose, path, view=view, size=(1200, 900), pelvis=model)
+
+
+_MODELS: dict[tuple, Pelvis] = {}
+
+
+def _worker_model(anatomy: Anatomy) -> Pelvis:
+    """One model per worker process (building the distance trees takes about a second)."""
+    key = (anatomy.name, *(float(abs(v).sum()) for v in anatomy.vertices.values()))
+    if key not in _MODELS:
+        _MODELS[key] = Pelvis(anatomy)
+    return _MODELS[key]
+
+
 def run_demo(
-    folder: str | os.PathLike[str], *, pelvis: Pelvis | None = None, frames: int = 60, progress: bool | None = None
+    folder: str | os.PathLike[str],
+    *,
+    pelvis: Pelvis | None = None,
+    frames: int = 60,
+    progress: bool | None = None,
+    workers: int | None = None,
 ) -> list[Path]:
     """Write the article figure set, single views, an ER-IR cycle GIF and the metrics table.
 
@@ -27,6 +71,8 @@ def run_demo(
         Frames in the GIF.
     progress : bool, optional
         Progress bar for the GIF (default: when on a terminal).
+    workers : int, optional
+        Worker processes (default: one per CPU; 1 = everything in this process, in turn).
 
     Returns
     -------
@@ -35,24 +81,39 @@ def run_demo(
     """
     from pelvis3d.files import atomic_path
     from pelvis3d.render.layouts import article_panels, render_animation, render_figure, render_image
+    from pelvis3d.render.parallel import choose_workers, spawn_pool
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     model = pelvis or Pelvis()
-    written = [render_figure(out / "figure-article.png", article_panels(1.0), pelvis=model)]
-    for name, pose, view in (
-        ("rear-neutral", Pose(), "rear"),
-        ("top-neutral", Pose(), "top"),
-        ("top-external-rotation", Pose(rotation=1), "top"),
-        ("top-internal-rotation", Pose(rotation=-1), "top"),
-        ("oblique-external-rotation", Pose(rotation=1), "oblique"),
-    ):
-        written.append(render_image(pose, out / f"{name}.png", view=view, size=(1200, 900), pelvis=model))
-    written.append(
-        render_animation(
-            "er-ir-cycle", out / "er-ir-cycle.gif", frames=frames, size=(800, 600), progress=progress, pelvis=model
+    n = choose_workers(workers, 64)  # the GIF's frames and the stills are work enough for any count
+    stills = [(out / "figure-article.png", None, None)] + [(out / f"{s}.png", v, p) for s, p, v in SINGLE_VIEWS]
+    if n > 1:
+        pool = spawn_pool(max(1, n // 2))
+        try:
+            jobs = [pool.submit(_still, model.anatomy, path, view, pose) for path, view, pose in stills]
+            gif = render_animation(
+                "er-ir-cycle", out / "er-ir-cycle.gif", frames=frames, size=(800, 600), progress=progress,
+                pelvis=model, workers=max(1, n - n // 2) if n > 2 else n,
+            )  # fmt: skip
+            written = [job.result() for job in jobs] + [gif]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        written = [render_figure(out / "figure-article.png", article_panels(1.0), pelvis=model, workers=1)]
+        for path, view, pose in stills[1:]:
+            written.append(render_image(pose, path, view=view, size=(1200, 900), pelvis=model))
+        written.append(
+            render_animation(
+                "er-ir-cycle",
+                out / "er-ir-cycle.gif",
+                frames=frames,
+                size=(800, 600),
+                progress=progress,
+                pelvis=model,
+                workers=1,
+            )  # fmt: skip
         )
-    )
     table = out / "metrics.txt"
     text = metrics_table(
         model, [("neutral", Pose()), ("ER 1 deg", Pose(rotation=1)), ("IR -1 deg", Pose(rotation=-1))], exaggeration=5.0

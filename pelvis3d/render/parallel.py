@@ -1,0 +1,292 @@
+"""Render many shots of one scene, serially or in worker processes.
+
+A *shot* is what one picture needs (pose, view, title, arrow direction, phase); a
+:class:`SceneSetup` is what every shot shares (model, size, exaggeration, overlays, the
+postures the camera is fitted to). :func:`render_shots` yields the pictures in order.
+
+With ``workers > 1`` each worker process builds its own offscreen scene once and renders
+consecutive chunks of shots. Processes are started with the ``spawn`` context: an OpenGL
+(EGL/OSMesa) context must never be inherited through ``fork``. Every shot is rendered by
+the same :class:`ShotRenderer` code in either mode, so a parallel render gives the same
+pixels as the serial one (tested).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pelvis3d.anatomy import Anatomy
+from pelvis3d.errors import PoseError
+from pelvis3d.kinematics import Pose
+from pelvis3d.model import Pelvis
+from pelvis3d.render.overlays import Overlays
+
+__all__ = ["SceneSetup", "Shot", "ShotRenderer", "render_shots", "choose_workers", "spawn_pool", "MAX_WORKERS"]
+
+#: More workers than this rarely pays: each holds a GL context and a copy of the model.
+MAX_WORKERS = 8
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One picture: a pose (true angles, degrees) from a view.
+
+    ``direction`` (``{"left": +1/-1/0, "right": ...}``) drives the arrows; ``phase`` is the
+    index of the active phase for an animation's phase indicator (``None``: no indicator).
+    """
+
+    pose: Pose
+    view: str
+    title: str = ""
+    azimuth: float = 0.0
+    direction: Mapping[str, int] | None = None
+    phase: int | None = None
+
+
+@dataclass(frozen=True)
+class SceneSetup:
+    """What all shots of a job share; picklable, so workers can rebuild the scene."""
+
+    anatomy: Anatomy
+    size: tuple[int, int]
+    view: str
+    exaggeration: float
+    overlays: Overlays
+    fit_poses: tuple[Pose, ...]
+    transparent: bool = False
+    orthographic: bool = True
+    phases: tuple[str, ...] = field(default_factory=tuple)
+    text_apart: bool = False  # return the scene's text as TextItems, not in the pixels (vector pages)
+
+
+class ShotRenderer:
+    """An offscreen scene built from a :class:`SceneSetup` that renders :class:`Shot` s.
+
+    Parameters
+    ----------
+    setup : SceneSetup
+        Shared settings.
+    pelvis : Pelvis, optional
+        The model, when already built in this process (workers build their own).
+    """
+
+    def __init__(self, setup: SceneSetup, pelvis: Pelvis | None = None) -> None:
+        from pelvis3d.render.phase import PhaseIndicator
+        from pelvis3d.render.scene import PelvisScene
+
+        model = pelvis if pelvis is not None else Pelvis(setup.anatomy)
+        self.scene = PelvisScene(
+            model,
+            size=setup.size,
+            view=setup.view,
+            exaggeration=setup.exaggeration,
+            overlays=setup.overlays,
+            transparent=setup.transparent,
+            orthographic=setup.orthographic,
+        )
+        self.scene.fit_postures(setup.fit_poses)
+        self.phase = PhaseIndicator(self.scene, setup.phases) if setup.phases else None
+        self.text_apart = setup.text_apart
+        self._warm_up(setup.fit_poses)
+
+    def _warm_up(self, poses: Sequence[Pose]) -> None:
+        """Render once with every overlay shown (the largest pose, arrows on): VTK lays out some
+        2D actors (the colour legend) differently the first time they are drawn, so every
+        scene, serial or in a worker, starts its real pictures from the same state."""
+        moved = [p for p in poses if not p.is_neutral()]
+        if not moved:
+            return
+        largest = max(moved, key=lambda p: max(abs(v) for v in p.as_dict().values()))
+        self.scene.set_pose(largest, direction={"left": 1, "right": 1})
+        self.scene.render()
+
+    def render(self, shot: Shot) -> NDArray[np.uint8]:
+        """The picture of ``shot``: ``(H, W, 3)`` uint8, or ``(H, W, 4)`` when transparent."""
+        # set the view for every shot, so overlays drop what they kept from earlier pictures
+        # (e.g. a label plan) and each picture depends on its shot only: a worker that starts
+        # mid-animation draws what the serial render draws
+        self.scene.set_view(shot.view, azimuth=shot.azimuth)
+        self.scene.set_pose(shot.pose, direction=shot.direction)
+        legend = getattr(self.scene.layer("colormap"), "scalar_bar", None)
+        if legend is not None:  # VTK rebuilds the legend only when told: from this shot's state, not history
+            legend.Modified()
+        self.scene.set_title(shot.title)
+        if self.phase is not None:
+            self.phase.show(shot.phase)
+        if self.text_apart:
+            return self._picture_and_text()  # type: ignore[return-value]
+        image = self.scene.screenshot()
+        return image if self.scene.transparent else image[..., :3]
+
+    def _picture_and_text(self) -> tuple[NDArray[np.uint8], list]:
+        """The picture without its 2D text, and that text as :class:`TextItem` s (pixels, top left)."""
+        from vtkmodules.vtkRenderingCore import vtkTextActor
+
+        from pelvis3d.render.compose import TextItem
+
+        ren = self.scene.plotter.renderer
+        self.scene.render()
+        height = self.scene.size[1]
+        items, hidden = [], []
+        props = ren.GetViewProps()
+        for i in range(props.GetNumberOfItems()):
+            actor = props.GetItemAsObject(i)
+            if not isinstance(actor, vtkTextActor) or not actor.GetVisibility() or not actor.GetInput():
+                continue
+            x, y = actor.GetPositionCoordinate().GetComputedDisplayValue(ren)  # pixels from the bottom left
+            prop = actor.GetTextProperty()
+            colour = "#{:02x}{:02x}{:02x}".format(*(int(round(c * 255)) for c in prop.GetColor()))
+            ha = ("left", "center", "right")[prop.GetJustification()]
+            va = ("bottom", "center", "top")[prop.GetVerticalJustification()]
+            size = float(prop.GetFontSize())
+            items.append(
+                TextItem(actor.GetInput(), float(x), float(height - y), size, colour, bool(prop.GetBold()), ha, va)
+            )
+            actor.SetVisibility(False)
+            hidden.append(actor)
+        image = self.scene.screenshot()[..., :3]
+        for actor in hidden:
+            actor.SetVisibility(True)
+        return image, items
+
+    def close(self) -> None:
+        """Release the render window."""
+        self.scene.close()
+
+
+def choose_workers(workers: int | None, shots: int, *, min_shots_per_worker: int = 8) -> int:
+    """The number of worker processes for ``shots`` pictures.
+
+    ``workers=None`` picks automatically: the ``PELVIS3D_WORKERS`` environment variable if
+    set, else one per CPU (at most :data:`MAX_WORKERS`), and 1 (render in this process) when
+    there are fewer than ``min_shots_per_worker`` shots per worker: starting a worker costs
+    about a second (Python, VTK and the model's distance trees), more than a few frames do.
+    """
+    if workers is None:
+        env = os.environ.get("PELVIS3D_WORKERS", "").strip()
+        if env:
+            return choose_workers(_whole(env, "PELVIS3D_WORKERS"), shots)
+        wanted = min(os.cpu_count() or 1, MAX_WORKERS)
+        return max(1, min(wanted, shots // max(1, min_shots_per_worker)))
+    n = _whole(workers, "workers")
+    return max(1, min(n, shots))
+
+
+def _whole(value: object, name: str) -> int:
+    try:
+        n = int(value)  # type: ignore[call-overload]
+        ok = not isinstance(value, bool) and float(value) == n  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or not 1 <= n <= 64:
+        raise PoseError(f"{name} must be a whole number of processes in [1, 64], got {value!r}")
+    return n
+
+
+class _Pool(ProcessPoolExecutor):
+    """A spawn pool whose workers do not re-run the caller's script.
+
+    A spawned worker normally imports the parent's ``__main__`` (so a script without an
+    ``if __name__ == "__main__":`` guard would run again in every worker). The workers here only
+    need pelvis3d, so the script's name is hidden while workers start.
+    """
+
+    def submit(self, fn, /, *args, **kwargs):  # noqa: D102
+        main = sys.modules.get("__main__")
+        saved = {k: main.__dict__.pop(k) for k in ("__file__", "__spec__") if main and k in main.__dict__}
+        if main is not None and "__spec__" in saved:
+            main.__spec__ = None  # multiprocessing reads the attribute
+        try:
+            return super().submit(fn, *args, **kwargs)
+        finally:
+            if main is not None:
+                main.__dict__.update(saved)
+
+
+def spawn_pool(workers: int, initializer=None, initargs: tuple = ()) -> ProcessPoolExecutor:
+    """A process pool whose workers start fresh (``spawn``): no inherited OpenGL context, and
+    the caller's script is not run again in them."""
+    return _Pool(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer, initargs=initargs
+    )
+
+
+# ---- worker side ---------------------------------------------------------------------------
+_WORKER: ShotRenderer | None = None
+
+
+def _start_worker(setup: SceneSetup) -> None:
+    global _WORKER
+    from pelvis3d.render.backend import prepare_offscreen
+
+    prepare_offscreen()
+    _WORKER = ShotRenderer(setup)
+
+
+def _render_chunk(shots: Sequence[Shot]) -> list[NDArray[np.uint8]]:
+    assert _WORKER is not None, "worker not initialised"
+    return [_WORKER.render(s) for s in shots]
+
+
+# ---- caller side ---------------------------------------------------------------------------
+def render_shots(
+    setup: SceneSetup, shots: Sequence[Shot], *, workers: int = 1, pelvis: Pelvis | None = None, chunk: int = 6
+) -> Iterator[NDArray[np.uint8]]:
+    """Yield the picture of each shot, in order.
+
+    Parameters
+    ----------
+    setup : SceneSetup
+        Shared settings.
+    shots : sequence of Shot
+        The pictures to make.
+    workers : int
+        1 renders here, in one scene; more renders in that many spawned processes.
+    pelvis : Pelvis, optional
+        The model already built here (used when ``workers == 1``).
+    chunk : int
+        Consecutive shots per task sent to a worker.
+
+    Yields
+    ------
+    ndarray
+        ``(H, W, 3)`` uint8 pictures (``(H, W, 4)`` when the setup is transparent).
+    """
+    shots = list(shots)
+    if workers <= 1:
+        renderer = ShotRenderer(setup, pelvis)
+        try:
+            for shot in shots:
+                yield renderer.render(shot)
+        finally:
+            renderer.close()
+        return
+    size = max(1, min(chunk, -(-len(shots) // workers)))
+    chunks = [shots[i : i + size] for i in range(0, len(shots), size)]
+    pool = spawn_pool(workers, _start_worker, (setup,))
+    pending: deque[Future] = deque()
+    try:
+        todo = iter(chunks)
+        for c in todo:  # a bounded window of tasks: memory stays flat however long the job
+            pending.append(pool.submit(_render_chunk, c))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            frames = pending.popleft().result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append(pool.submit(_render_chunk, nxt))
+            yield from frames
+    finally:
+        for f in pending:
+            f.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
