@@ -145,10 +145,10 @@ def generate(params: AnatomyParameters | None = None, name: str = "pelvis3d buil
         "iliac_crest_top": crest_top,
     }
     landmarks: dict[str, dict] = {}
-    for name, point in left_marks.items():
-        body = "sacrum" if name == "auricular_centre" else None
+    for mark, point in left_marks.items():
+        body = "sacrum" if mark == "auricular_centre" else None
         for side, sign in (("left", 1.0), ("right", -1.0)):
-            landmarks[f"{side}_{name}"] = {
+            landmarks[f"{side}_{mark}"] = {
                 "body": body or f"{side}_innominate",
                 "position_mm": rounded(np.asarray(point) * [1.0, 1.0, sign]),
             }
