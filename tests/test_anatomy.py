@@ -153,7 +153,7 @@ def test_joint_surfaces_face_their_partner_and_have_realistic_area(pelvis, meshe
         ("left_si_innominate", "sacrum", 900, 1800, 3.0),
         ("left_si_sacrum", "left_innominate", 900, 1800, 3.0),
         ("right_si_sacrum", "right_innominate", 900, 1800, 3.0),
-        ("left_pubic_face", "right_innominate", 250, 900, 6.0),
+        ("left_pubic_face", "right_innominate", 250, 900, parameters(pelvis)["pubic_gap_mm"] + 1.5),
     ):
         surf = pelvis.joint_surfaces[name]
         mesh = meshes[surf.body]
