@@ -42,11 +42,14 @@ def subpubic_angle(p) -> float:
     """Angle between the lower borders of the two inferior pubic rami, seen from the front (deg)."""
     v = p.meshes()["left_innominate"].vertices
     lateral, lows = [], []
-    for z in np.arange(8.0, 24.0, 2.0):  # just lateral of the symphysis
+    for z in np.arange(np.abs(v[:, 2]).min(), 40.0, 2.0):  # from the symphysis outwards
         band = v[(np.abs(v[:, 2]) >= z) & (np.abs(v[:, 2]) < z + 2.0) & (v[:, 0] > -60.0)]
         lateral.append(z + 1.0)
         lows.append(band[:, 1].min())
-    slope = np.polyfit(lateral, lows, 1)[0]  # mm down per mm lateral (negative)
+    lows = np.array(lows)
+    # the descending lower border of the inferior ramus: until it is within 2 mm of its lowest
+    end = int(np.argmax(lows <= lows.min() + 2.0)) + 1
+    slope = np.polyfit(lateral[:end], lows[:end], 1)[0]  # mm down per mm lateral (negative)
     return float(2 * np.degrees(np.arctan2(1.0, -slope)))
 
 
