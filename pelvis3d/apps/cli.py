@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from pelvis3d.errors import Pelvis3dError, PoseError
 from pelvis3d.kinematics import Pose
-from pelvis3d.motions.motion import get_motion
+from pelvis3d.motions.motion import DEFAULT_AMPLITUDE_DEG, get_motion
 
 __all__ = ["main", "build_parser"]
 
@@ -119,7 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_pose_arguments(p)
     _add_model_argument(p)
-    p.add_argument("--angle", type=float, default=2.0, metavar="DEG", help="rotation for the ER/IR columns (default 2)")
+    p.add_argument(
+        "--angle",
+        type=float,
+        default=DEFAULT_AMPLITUDE_DEG,
+        metavar="DEG",
+        help=f"rotation per side for the ER/IR columns (default {DEFAULT_AMPLITUDE_DEG:g}: physiological)",
+    )
     p.add_argument(
         "--exaggerate", type=float, default=1.0, metavar="X", help="also report the shown (x X) pose's metrics"
     )
@@ -295,9 +301,9 @@ def _add_rendering_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--angle",
         type=float,
-        default=1.0,
+        default=DEFAULT_AMPLITUDE_DEG,
         metavar="DEG",
-        help="true rotation per side for the ER/IR panels (default 1)",
+        help=f"true rotation per side for the ER/IR panels (default {DEFAULT_AMPLITUDE_DEG:g}: physiological)",
     )
     p.add_argument("--title", default=None, help="heading above the panels")
     _add_render_arguments(p, "2400x1200")

@@ -16,6 +16,7 @@ from pelvis3d.errors import PoseError
 from pelvis3d.files import check_output_path
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
+from pelvis3d.motions.motion import DEFAULT_AMPLITUDE_DEG
 from pelvis3d.render.animation import load_pelvis
 from pelvis3d.render.compose import PAGE_SUFFIXES, Page, TextItem
 from pelvis3d.render.overlays import Overlays
@@ -40,7 +41,7 @@ class Panel:
     title: str
 
 
-def article_panels(angle: float = 1.0) -> tuple[Panel, ...]:
+def article_panels(angle: float = DEFAULT_AMPLITUDE_DEG) -> tuple[Panel, ...]:
     """The article's six panels with ``angle`` degrees of rotation per side for ER and IR."""
     a = real_number(angle, "angle")
     if a <= 0:
@@ -57,7 +58,7 @@ def article_panels(angle: float = 1.0) -> tuple[Panel, ...]:
 
 #: The article's set (rear and top views; neutral, external and internal rotation), 1 deg per side
 #: (internal rotation beyond ~1.3 deg closes the built-in pelvis's 4.8 mm symphysis).
-ARTICLE_PANELS: tuple[Panel, ...] = article_panels(1.0)
+ARTICLE_PANELS: tuple[Panel, ...] = article_panels()
 
 
 def grid_geometry(
