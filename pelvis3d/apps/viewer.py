@@ -119,7 +119,7 @@ class Viewer:
                 self.exercise, self.pelvis, size=self.size, exaggeration=exaggeration, plotter=self.plotter
             )
             self.scene = self.exercise_scene.scene
-            self.scene.set_view(view)
+            self.exercise_scene.set_view("side")  # the whole body, from the working side
         else:
             self.scene = PelvisScene(
                 self.pelvis, size=self.size, view=view, exaggeration=exaggeration, plotter=self.plotter

@@ -189,7 +189,7 @@ def _pieces(joints: Mapping[str, NDArray], promontory: NDArray, tubercle: NDArra
             np.maximum(hip, knee) + [60, 40, 70],
         )
 
-        thigh_top = hip + np.array([-22.0, -25.0, lat * 6.0])
+        thigh_top = hip + np.array([-16.0, -25.0, lat * 6.0])  # front flush with the ASIS and pubis
 
         def thigh(q, a=thigh_top, b=knee + [0, 10, 0]):
             return round_cone(q, a, b, W["thigh_radius_hip"] - 14.0, W["thigh_radius_knee"] - 4.0)

@@ -130,7 +130,7 @@ def clamshell(coupling: float = DEFAULT_COUPLING) -> Motion:
 #: Left hip flexion, abduction, external rotation, knee flexion and ankle angle (deg) of the
 #: frog-leg and of the lifted knee (chosen so the thigh lies on the floor, then the knee rises
 #: while the foot stays near the floor; checked by the tests).
-_CLAMSHELL_FROG = (0.0, 45.0, 20.0, 90.0, -30.0)
+_CLAMSHELL_FROG = (0.0, 45.0, 10.0, 90.0, -30.0)
 _CLAMSHELL_LIFT = (-30.0, 40.0, 25.0, 90.0, -30.0)
 
 
