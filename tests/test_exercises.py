@@ -214,7 +214,7 @@ def test_hip_axes_match_the_opensim_model():
                 )
         assert [name for name, _ in axes] == [f"hip_flexion_{side}", f"hip_adduction_{side}", f"hip_rotation_{side}"]
         for _ in range(5):
-            angles = dict(zip((n for n, _ in axes), rng.uniform(-60, 60, 3)))
+            angles = dict(zip((n for n, _ in axes), rng.uniform(-60, 60, 3), strict=True))
             expected = np.eye(3)
             for name, axis in axes:  # body-fixed sequence, as OpenSim's CustomJoint
                 expected = expected @ Rotation.from_rotvec(np.radians(angles[name]) * axis).as_matrix()

@@ -26,7 +26,7 @@ def contour(field: Field, lo: NDArray, hi: NDArray, voxel_mm: float) -> tuple[ND
 
     lo = np.asarray(lo, float) - 2 * voxel_mm
     hi = np.asarray(hi, float) + 2 * voxel_mm
-    axes = [np.arange(a, b + voxel_mm, voxel_mm) for a, b in zip(lo, hi)]
+    axes = [np.arange(a, b + voxel_mm, voxel_mm) for a, b in zip(lo, hi, strict=True)]
     grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
     vol = field(grid).reshape(tuple(len(a) for a in axes))
     verts, faces, _, _ = marching_cubes(vol, level=0.0, spacing=(voxel_mm,) * 3)

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 
 from pelvis3d.body import BODY_KINDS, BODY_NAMES, BONES, body_meshes, posed_points
-from pelvis3d.colours import BODY_COLOURS
 from pelvis3d.errors import PhysiologicalRangeWarning
 from pelvis3d.files import atomic_path, check_output_path
 from pelvis3d.kinematics import Pose
