@@ -131,7 +131,7 @@ def clamshell(coupling: float = DEFAULT_COUPLING) -> Motion:
 #: frog-leg and of the lifted knee (chosen so the thigh lies on the floor, then the knee rises
 #: while the foot stays near the floor; checked by the tests).
 _CLAMSHELL_FROG = (0.0, 45.0, 10.0, 90.0, -30.0)
-_CLAMSHELL_LIFT = (-30.0, 40.0, 25.0, 90.0, -30.0)
+_CLAMSHELL_LIFT = (-30.0, 40.0, 40.0, 90.0, -30.0)
 
 
 def planted_hip_angles(

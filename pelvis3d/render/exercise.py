@@ -30,6 +30,7 @@ from pelvis3d.validation import known_name
 
 __all__ = [
     "EXERCISE_VIEWS",
+    "posture_words",
     "ExerciseScene",
     "working_side",
     "figure_panels",
@@ -121,6 +122,11 @@ class ExerciseScene:
             self.points = np.vstack([pts, [[value - 30, self.floor, (lo[2] + hi[2]) / 2]]])
         self.set_pose(exercise.pose_at(0.0))
 
+    @property
+    def leg_actors(self) -> dict:
+        """The actors of the legs' bodies (femur, thigh, shank, foot per side)."""
+        return {b: a for b, a in self.body_actors.items() if b.startswith(("left_", "right_")) and "arm" not in b}
+
     def set_pose(self, pose: Pose, *, direction=None) -> None:
         """Show one pose of the exercise (true angles; the scene's exaggeration applies to the ring)."""
         with warnings.catch_warnings():
@@ -131,6 +137,18 @@ class ExerciseScene:
             self.scene.actors[body].user_matrix = np.ascontiguousarray(world[body])
         for body, actor in self.body_actors.items():
             actor.user_matrix = np.ascontiguousarray(world[body])
+        shift = world["sacrum"] @ np.linalg.inv(
+            self.pelvis.transforms(pose.scaled(self.exaggeration), world=True)["sacrum"]
+        )
+        for actor in self.scene.ghost_actors.values():  # the neutral ring in the same place
+            actor.user_matrix = np.ascontiguousarray(shift @ np.asarray(actor.user_matrix))
+        for _, actor, body in self.scene.patches.values():
+            actor.user_matrix = np.ascontiguousarray(world[body])
+        measure = self.scene.measure_actor
+        if measure is not None:  # say where the body is, not the pelvis's posture angles
+            lines = [ln for ln in measure.GetInput().splitlines() if not ln.startswith("whole pelvis:")]
+            lines.append("body: " + posture_words(pose))
+            measure.SetInput("\n".join(lines))
 
     def set_view(self, view: str = "side") -> None:
         """Point the camera at the whole exercise from the room: ``side`` (from the working side)
@@ -164,6 +182,25 @@ class ExerciseScene:
 
     def close(self) -> None:
         self.scene.close()
+
+
+def posture_words(pose: Pose) -> str:
+    """The body's posture in words (lying face down, hinged forward 50 deg, turned right ...)."""
+    tilt, turn, oblique = pose.pelvis_tilt, pose.pelvis_rotation, pose.pelvis_obliquity
+    words = []
+    if tilt >= 75.0:
+        words.append("lying face down")
+    elif tilt <= -75.0:
+        words.append("lying on the back")
+    elif abs(tilt) >= 1.0:
+        words.append(f"hinged {'forward' if tilt > 0 else 'back'} {abs(tilt):.0f}\N{DEGREE SIGN}")
+    else:
+        words.append("upright")
+    if abs(turn) >= 1.0:
+        words.append(f"pelvis turned {'left' if turn > 0 else 'right'} {abs(turn):.0f}\N{DEGREE SIGN}")
+    if abs(oblique) >= 1.0:
+        words.append(f"{'right' if oblique > 0 else 'left'} side raised {abs(oblique):.0f}\N{DEGREE SIGN}")
+    return ", ".join(words)
 
 
 class _Inset:
