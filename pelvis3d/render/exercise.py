@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 #: Neutral, cool grey for the mannequin (the warm bone colours stay the subject).
-MANNEQUIN_COLOUR = "#a3adb8"
+MANNEQUIN_COLOUR = "#c3cad3"
 FEMUR_COLOUR = "#f3ecdc"
 SOFT_OPACITY = 0.28
 SUPPORT_COLOUR = "#d6dbe1"
@@ -241,7 +241,7 @@ def _frame(scene: ExerciseScene, inset: _Inset, ex: Motion, t: float, exaggerati
     scene.set_pose(pose)
     body = scene.screenshot()[..., :3]
     side = inset.render(pose)
-    cap = _caption(ex, float(t), exaggeration, body.shape[1] + side.shape[1], body.shape[0] / 600)
+    cap = _caption(ex, float(t), exaggeration, body.shape[1] + side.shape[1], max(0.8, body.shape[0] / 600))
     return compose_panel(cap, body, side)
 
 
