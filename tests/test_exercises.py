@@ -28,14 +28,17 @@ def test_bodies_never_pass_through_the_floor_or_wall(pelvis, name):
     assert axis == ("y" if ex.support == "floor" else "x")
     k = 1 if axis == "y" else 0
     meshes = body_meshes(pelvis)
-    closest = np.inf
+    floor = value if axis == "y" else floor_height(pelvis, ex, 5.0)
+    closest, lowest = np.inf, np.inf
     for t in np.linspace(0.0, ex.duration, 61):  # finer than the placement's sampling
         world = exercise_transforms(pelvis, ex.pose_at(float(t)), 5.0, ex)
         for body, (v, _) in meshes.items():
-            m = world[body]
-            closest = min(closest, float(((v @ m[:3, :3].T + m[:3, 3])[:, k] - value).min()))
+            moved = posed_points(v, world[body])
+            closest = min(closest, float((moved[:, k] - value).min()))
+            lowest = min(lowest, float(moved[:, 1].min() - floor))
     assert closest >= 0.0  # on the open side of the plane all the time
     assert closest < 25.0  # and something comes near it (the support is where the bodies reach)
+    assert lowest >= -1.0  # standing against the wall, nothing sinks into the floor either
 
 
 def test_exercises_are_motions_that_round_trip_through_toml(tmp_path):
