@@ -111,8 +111,7 @@ class ExerciseScene:
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         self.points = pts
         span = hi - lo
-        floor_centre = [(lo[0] + hi[0]) / 2, self.floor, (lo[2] + hi[2]) / 2]
-        floor = pv.Plane(center=floor_centre, direction=(0, 1, 0), i_size=span[0] + 300, j_size=span[2] + 300)
+        floor = pv.Box(bounds=(lo[0] - 150, hi[0] + 150, self.floor - 20, self.floor, lo[2] - 150, hi[2] + 150))
         self.floor_actor = self.plotter.add_mesh(floor, color=SUPPORT_COLOUR, name="floor")
         self.wall_actor = None
         if axis == "x":
