@@ -21,6 +21,8 @@ hip_adduction_l/_r hip joints of Gait2392 and Hamner 2010): **flexion** (knee fo
 hip_rotation_l/_r  **adduction** (knee toward the midline), **internal** rotation; body-fixed
                    Z, X, Y about the hip centre (left: Z, -X, -Y). See :mod:`pelvis3d.legs`.
 knee_angle_l/_r    OpenSim's knee coordinate: 0 straight, **negative = flexion**.
+ankle_angle_l/_r   OpenSim's ankle coordinate: 0 = foot at right angles to the shank,
+                   **positive = dorsiflexion**, negative = plantarflexion.
 =================  ==========================================================================
 
 Transforms are ``(4, 4)`` arrays named ``T_A_B``: they map coordinates in frame B to
@@ -68,7 +70,9 @@ SI_DOF_NAMES: tuple[str, ...] = DOF_NAMES[:5]
 #: Leg joint angles with OpenSim's coordinate names and signs (degrees); they move the legs of a
 #: scene that has them and never the pelvic ring.
 LEG_DOF_NAMES: tuple[str, ...] = tuple(
-    f"{joint}_{side}" for side in ("l", "r") for joint in ("hip_flexion", "hip_adduction", "hip_rotation", "knee_angle")
+    f"{joint}_{side}"
+    for side in ("l", "r")
+    for joint in ("hip_flexion", "hip_adduction", "hip_rotation", "knee_angle", "ankle_angle")
 )
 #: Every angle a :class:`Pose` holds: the pelvis's DOFs, then the legs'.
 POSE_NAMES: tuple[str, ...] = DOF_NAMES + LEG_DOF_NAMES
@@ -109,10 +113,12 @@ class Pose:
     hip_adduction_l: float
     hip_rotation_l: float
     knee_angle_l: float
+    ankle_angle_l: float
     hip_flexion_r: float
     hip_adduction_r: float
     hip_rotation_r: float
     knee_angle_r: float
+    ankle_angle_r: float
 
     def __init__(self, rotation: float | None = None, tilt: float | None = None, **angles: float) -> None:
         for name in angles:

@@ -12,6 +12,8 @@ unchanged:
 * ``knee_angle_{l,r}``: a hinge about the thigh's Z axis at the knee centre; 0 = straight,
   negative = flexion (OpenSim's sign; OpenSim's knee also slides a few millimetres with the
   angle, left out here: the legs are context, not measured).
+* ``ankle_angle_{l,r}``: a hinge about the shank's Z axis at the ankle centre; + = dorsiflexion
+  (OpenSim's sign; its ankle axis is tilted ~10 deg from Z, left out here).
 
 A femur moves with its own innominate (it hangs from that bone's acetabulum), so the femoral
 head stays centred in the cup whatever the pelvic ring does. Angles and ranges in degrees.
@@ -35,34 +37,32 @@ __all__ = [
     "check_leg_angles",
     "hip_transform",
     "knee_transform",
+    "ankle_transform",
     "leg_transforms",
-    "knee_centres",
-    "femur_mesh",
-    "shank_mesh",
-    "leg_meshes",
-    "THIGH_LENGTH_MM",
-    "SHANK_LENGTH_MM",
 ]
 
 #: The leg segments a scene with legs draws, per side.
-LEG_SEGMENTS = ("femur", "shank")
+LEG_SEGMENTS = ("femur", "shank", "foot")
 #: Normal active range of motion of an adult (AAOS, Greene & Heckman 1994): hip flexion 120,
-#: extension 30, abduction 45, adduction 30, external and internal rotation 45; knee flexion 135.
+#: extension 30, abduction 45, adduction 30, external and internal rotation 45; knee flexion 135;
+#: ankle dorsiflexion 20, plantarflexion 50.
 #: Beyond it a :class:`~pelvis3d.errors.PhysiologicalRangeWarning`.
 LEG_PHYSIOLOGICAL_DEG: Mapping[str, tuple[float, float]] = {
     "hip_flexion": (-30.0, 120.0),
     "hip_adduction": (-45.0, 30.0),
     "hip_rotation": (-45.0, 45.0),
     "knee_angle": (-135.0, 10.0),
+    "ankle_angle": (-50.0, 20.0),
 }
 #: The coordinate ranges of OpenSim's running model (Hamner et al. 2010): hips +-120, knee
 #: -120..10 (its knee range; 135 deg of flexion is allowed here for deep squats and prone
-#: positions). Beyond: :class:`~pelvis3d.errors.LimitError`.
+#: positions), ankle +-90. Beyond: :class:`~pelvis3d.errors.LimitError`.
 LEG_HARD_DEG: Mapping[str, tuple[float, float]] = {
     "hip_flexion": (-120.0, 120.0),
     "hip_adduction": (-120.0, 120.0),
     "hip_rotation": (-120.0, 120.0),
     "knee_angle": (-150.0, 10.0),
+    "ankle_angle": (-90.0, 90.0),
 }
 
 _X, _Y, _Z = np.eye(3)
@@ -104,11 +104,16 @@ def knee_transform(side: str, pose: Pose, knee_centre: NDArray[np.float64]) -> N
     return axis_angle_transform(_Z, getattr(pose, f"knee_angle_{side[0]}"), np.asarray(knee_centre, float))
 
 
+def ankle_transform(side: str, pose: Pose, ankle_centre: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``T_shank_foot`` (4, 4): the ankle hinge about the shank's Z axis at ``ankle_centre`` (mm);
+    + = dorsiflexion (the toes come up toward the shin)."""
+    return axis_angle_transform(_Z, getattr(pose, f"ankle_angle_{side[0]}"), np.asarray(ankle_centre, float))
+
+
 def leg_transforms(
     pose: Pose,
     world_innominates: Mapping[str, NDArray[np.float64]],
-    hip_centres: Mapping[str, NDArray[np.float64]],
-    knee_centres: Mapping[str, NDArray[np.float64]],
+    joint_centres: Mapping[str, NDArray[np.float64]],
 ) -> dict[str, NDArray[np.float64]]:
     """World transforms of both femurs and shanks.
 
@@ -118,87 +123,22 @@ def leg_transforms(
         Its leg angles (degrees, OpenSim's signs) are checked and applied.
     world_innominates : mapping
         ``{"left_innominate": T, "right_innominate": T}``: ``T_world_body`` of each hip bone.
-    hip_centres, knee_centres : mapping
-        ``{"left": (3,), "right": (3,)}``: the joint centres in neutral pelvis coordinates, mm.
+    joint_centres : mapping
+        ``"left_hip"``, ``"left_knee"``, ``"left_ankle"``, ``"right_..."``: (3,) joint centres in
+        neutral pelvis coordinates, mm (:func:`pelvis3d.body.segments.joint_centres`).
 
     Returns
     -------
     dict
-        ``"left_femur"``, ``"left_shank"``, ``"right_femur"``, ``"right_shank"``: (4, 4) arrays
+        ``"left_femur"``, ``"left_shank"``, ``"left_foot"`` and the right ones: (4, 4) arrays
         mapping a segment's neutral coordinates (mm, pelvis frame at neutral) to the world.
     """
     check_leg_angles(pose)
     out = {}
     for side in ("left", "right"):
-        femur = world_innominates[f"{side}_innominate"] @ hip_transform(side, pose, hip_centres[side])
+        femur = world_innominates[f"{side}_innominate"] @ hip_transform(side, pose, joint_centres[f"{side}_hip"])
+        shank = femur @ knee_transform(side, pose, joint_centres[f"{side}_knee"])
         out[f"{side}_femur"] = femur
-        out[f"{side}_shank"] = femur @ knee_transform(side, pose, knee_centres[side])
-    return out
-
-
-#: Simplified leg lengths (mm): thigh (hip to knee centre) and shank (knee to ankle centre), adult
-#: means after de Leva 1996 (J Biomech 29:1223), 1.74 m male: 422 and 434 mm.
-THIGH_LENGTH_MM = 422.0
-SHANK_LENGTH_MM = 434.0
-
-
-def knee_centres(hip_centres: Mapping[str, NDArray[np.float64]]) -> dict[str, NDArray[np.float64]]:
-    """Knee centres below the hip centres (neutral pelvis frame, mm): one thigh length down and
-    slightly medial (the femoral shaft converges toward the knees, ~7 deg)."""
-    out = {}
-    for side, hip in hip_centres.items():
-        medial = 1.0 if side == "left" else -1.0  # toward the midline (+Z for the left leg)
-        out[side] = np.asarray(hip, float) + np.array([0.0, -THIGH_LENGTH_MM, medial * THIGH_LENGTH_MM * 0.12])
-    return out
-
-
-def _capsule(a: NDArray, b: NDArray, radius: float):
-    import trimesh
-
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    d = b - a
-    cap = trimesh.creation.capsule(height=float(np.linalg.norm(d)), radius=radius, count=[24, 12])
-    cap.apply_translation([0, 0, np.linalg.norm(d) / 2])  # base at the origin, along +z
-    cap.apply_transform(trimesh.geometry.align_vectors([0, 0, 1], d / np.linalg.norm(d)))
-    return cap.apply_translation(a)
-
-
-def femur_mesh(
-    side: str, hip_centre: NDArray[np.float64], knee_centre: NDArray[np.float64], head_radius_mm: float = 23.0
-):
-    """A simplified femur (trimesh, mm, neutral pelvis frame): head at ``hip_centre``, neck,
-    greater trochanter, shaft and condyles at ``knee_centre``."""
-    import trimesh
-
-    lateral = -1.0 if side == "left" else 1.0
-    h, knee = np.asarray(hip_centre, float), np.asarray(knee_centre, float)
-    neck_end = h + np.array([0.0, -32.0, lateral * 38.0])
-    parts = [trimesh.creation.icosphere(subdivisions=3, radius=head_radius_mm).apply_translation(h)]
-    parts.append(_capsule(h, neck_end, 14.0))  # neck
-    parts.append(_capsule(neck_end + [0, 8, lateral * 6], neck_end + [0, -20, lateral * 4], 17.0))  # trochanter
-    parts.append(_capsule(neck_end, knee + [0, 25, 0], 14.0))  # shaft
-    for dz in (-20.0, 20.0):  # condyles
-        parts.append(trimesh.creation.icosphere(subdivisions=2, radius=22.0).apply_translation(knee + [0, 0, dz]))
-    return trimesh.util.concatenate(parts)
-
-
-def shank_mesh(knee_centre: NDArray[np.float64]):
-    """A simplified shank and foot (trimesh, mm, neutral pelvis frame) below ``knee_centre``."""
-    import trimesh
-
-    knee = np.asarray(knee_centre, float)
-    ankle = knee + np.array([0.0, -SHANK_LENGTH_MM, 0.0])
-    parts = [_capsule(knee + [0, -20, 0], ankle, 20.0), _capsule(ankle + [-40, -45, 0], ankle + [160, -55, 0], 22.0)]
-    return trimesh.util.concatenate(parts)
-
-
-def leg_meshes(hip_centres: Mapping[str, NDArray[np.float64]]) -> dict[str, tuple[NDArray, NDArray]]:
-    """``{"left_femur": (vertices, faces), "left_shank": ..., ...}`` in the neutral pelvis frame (mm)."""
-    knees = knee_centres(hip_centres)
-    out = {}
-    for side in ("left", "right"):
-        femur = femur_mesh(side, hip_centres[side], knees[side])
-        shank = shank_mesh(knees[side])
-        out[f"{side}_femur"] = (np.asarray(femur.vertices), np.asarray(femur.faces))
-        out[f"{side}_shank"] = (np.asarray(shank.vertices), np.asarray(shank.faces))
+        out[f"{side}_shank"] = shank
+        out[f"{side}_foot"] = shank @ ankle_transform(side, pose, joint_centres[f"{side}_ankle"])
     return out

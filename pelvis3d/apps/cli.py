@@ -559,25 +559,30 @@ def _cmd_exercise(args: argparse.Namespace) -> int:
 
 def _add_exercise_command(sub: argparse._SubParsersAction) -> None:
     from pelvis3d.motions.exercises import EXERCISES
-    from pelvis3d.render.views import VIEWS
+    from pelvis3d.render.exercise import EXERCISE_VIEWS
 
     p = sub.add_parser(
         "exercise",
-        help="the article's exercises with femurs: an animation or the key-position figure",
-        description="Extreme Clamshell (prone, left) or Wall Tap Hip Hinge (right stance) with simplified "
-        "femurs and a floor or wall. A .gif/.mp4 output animates the exercise; a .png output is the key "
-        "position from the pelvis's top and rear.",
+        help="the article's exercises on a mannequin: an animation or the article's viewpoints",
+        description="Extreme Clamshell (prone, left) or Wall Tap Hip Hinge (right stance) on a simple "
+        "mannequin with simplified femurs, on a floor or against a wall, with a pelvis inset (top view, "
+        "true and shown numbers) and the phase caption. A .gif/.mp4 output animates the exercise; a .png "
+        "output shows the start and key positions from the article's viewpoints. NAME may also be an "
+        "exercise file (.toml/.json motion with a 'support').",
         epilog="examples:\n  pelvis3d exercise clamshell clamshell.gif\n  pelvis3d exercise wall-tap-hip-hinge hinge.png\n"
         "  pelvis3d exercise clamshell clam.gif --coupling 0.05\nexercises: " + ", ".join(EXERCISES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("name", choices=list(EXERCISES))
+    p.add_argument("name", help="exercise: " + ", ".join(EXERCISES) + ", or an exercise file")
     p.add_argument("output", help="output .gif, .mp4 or .png (figure)")
     p.add_argument("--frames", type=int, default=60)
     p.add_argument("--fps", type=float, default=20.0)
-    p.add_argument("--view", default="oblique", choices=list(VIEWS), help="camera for animations (world frame)")
+    p.add_argument("--view", default="side", choices=list(EXERCISE_VIEWS), help="room camera for animations")
     p.add_argument(
-        "--coupling", type=float, default=None, help="innominate rotation per degree of hip motion (default 0.03)"
+        "--coupling",
+        type=float,
+        default=None,
+        help="innominate rotation per degree of hip rotation (assumed; default 0.03)",
     )
     p.add_argument("--size", default="800x600", metavar="WxH")
     p.add_argument("--exaggerate", type=float, default=5.0, metavar="X")

@@ -116,10 +116,15 @@ class Viewer:
 
             self.exercise = get_exercise(exercise) if isinstance(exercise, str) else exercise
             self.exercise_scene = ExerciseScene(
-                self.exercise, self.pelvis, size=self.size, exaggeration=exaggeration, plotter=self.plotter
+                self.exercise,
+                self.pelvis,
+                size=self.size,
+                exaggeration=exaggeration,
+                plotter=self.plotter,
+                overlays="ghost,colormap,measurements,caption",  # no leader lines across the body
             )
             self.scene = self.exercise_scene.scene
-            self.scene.set_view(view)
+            self.exercise_scene.set_view("side")  # the whole body, from the working side
         else:
             self.scene = PelvisScene(
                 self.pelvis, size=self.size, view=view, exaggeration=exaggeration, plotter=self.plotter

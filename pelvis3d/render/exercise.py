@@ -1,4 +1,10 @@
-"""Pictures and animations of the exercises: the pelvis scene plus legs and a floor or wall."""
+"""Pictures and animations of the exercises: the pelvis with its mannequin, the floor or wall,
+the article's viewpoints, a coaching caption and a pelvis inset (top view, true and shown numbers).
+
+Views are of the room, not of the pelvis: ``overhead`` looks down at the floor, ``side`` looks
+from the working side (the clamshell's moving leg, the hinge's stance leg), so floor and wall
+are seen edge-on or from behind the body and never hide it.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +16,54 @@ from pathlib import Path
 
 import numpy as np
 
+from pelvis3d.body import BODY_KINDS, BODY_NAMES, BONES, body_meshes, posed_points
 from pelvis3d.errors import PhysiologicalRangeWarning
 from pelvis3d.files import atomic_path, check_output_path
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
-from pelvis3d.motions.exercises import body_meshes, exercise_transforms, get_exercise, support_plane
+from pelvis3d.motions.exercises import exercise_transforms, floor_height, get_exercise, stance_side, support_plane
 from pelvis3d.motions.motion import Motion
 from pelvis3d.render.backend import import_pyvista, polydata
+from pelvis3d.render.exercise_panel import caption_band, compose_panel
 from pelvis3d.render.scene import PelvisScene
+from pelvis3d.validation import known_name
 
-__all__ = ["ExerciseScene", "render_exercise", "render_exercise_figure"]
+__all__ = [
+    "EXERCISE_VIEWS",
+    "posture_words",
+    "ExerciseScene",
+    "working_side",
+    "figure_panels",
+    "render_exercise",
+    "render_exercise_figure",
+]
 
-LEG_COLOUR = "#e7e0d2"
-LEG_SEGMENT_NAMES = ("left_femur", "left_shank", "right_femur", "right_shank")
+#: Neutral, cool grey for the mannequin (the warm bone colours stay the subject).
+MANNEQUIN_COLOUR = "#c3cad3"
+FEMUR_COLOUR = "#f3ecdc"
+SOFT_OPACITY = 0.28
+SUPPORT_COLOUR = "#d6dbe1"
+#: Room views of an exercise picture.
+EXERCISE_VIEWS = ("side", "overhead")
+
+
+def working_side(pelvis: Pelvis, exercise: Motion) -> str:
+    """The side the exercise works: the stance leg against a wall, else the leg that moves most."""
+    side = stance_side(pelvis, exercise)
+    if side is not None:
+        return side
+    key = exercise.pose_at(exercise.key_time if exercise.key_time is not None else exercise.duration / 2)
+    moved = {s: sum(abs(v) for n, v in key.leg_angles().items() if n.endswith(f"_{s[0]}")) for s in ("left", "right")}
+    return max(moved, key=moved.get)
+
+
+def _no_posture(pose: Pose) -> Pose:
+    """The pelvic ring alone: whole-pelvis posture and legs set to zero."""
+    return Pose(**pose.pelvis_angles()).replace(pelvis_tilt=0.0, pelvis_obliquity=0.0, pelvis_rotation=0.0)
 
 
 class ExerciseScene:
-    """A :class:`~pelvis3d.render.scene.PelvisScene` with legs and the exercise's floor or wall."""
+    """A :class:`~pelvis3d.render.scene.PelvisScene` with the mannequin and the floor or wall."""
 
     def __init__(
         self,
@@ -35,62 +72,105 @@ class ExerciseScene:
         *,
         size=(800, 600),
         exaggeration: float = 5.0,
-        overlays="all",
+        overlays="none",
         plotter=None,
     ):
         pv = import_pyvista()
         self.exercise = exercise
         self.pelvis = pelvis or Pelvis()
         self.exaggeration = float(exaggeration)
+        self.size = (int(size[0]), int(size[1]))
         self.scene = PelvisScene(self.pelvis, size=size, exaggeration=exaggeration, overlays=overlays, plotter=plotter)
         self.plotter = self.scene.plotter
+        self.side = working_side(self.pelvis, exercise)
         meshes = body_meshes(self.pelvis)
-        self.leg_actors = {}
-        for segment in LEG_SEGMENT_NAMES:
-            v, f = meshes[segment]
+        self.body_actors = {}
+        for body in BODY_NAMES:
+            if body in BONES:
+                continue
+            v, f = meshes[body]
+            kind = BODY_KINDS[body]
             mesh = polydata(v, f).compute_normals(split_vertices=False)
-            self.leg_actors[segment] = self.plotter.add_mesh(
-                mesh, color=LEG_COLOUR, smooth_shading=True, specular=0.2, name=segment
+            self.body_actors[body] = self.plotter.add_mesh(
+                mesh,
+                color=FEMUR_COLOUR if kind == "bone" else MANNEQUIN_COLOUR,
+                opacity=SOFT_OPACITY if kind == "soft" else 1.0,
+                smooth_shading=True,
+                specular=0.15,
+                name=body,
             )
         axis, value = support_plane(self.pelvis, exercise, exaggeration=self.exaggeration)
         self.support = (axis, value)
-        # frame the camera on everything the exercise reaches
+        self.floor = value if axis == "y" else floor_height(self.pelvis, exercise, self.exaggeration)
         pts = []
-        for t in np.linspace(0.0, exercise.duration, 12):
-            world = exercise_transforms(self.pelvis, exercise.pose_at(float(t)), self.exaggeration)
+        for t in np.linspace(0.0, exercise.duration, 16):
+            world = exercise_transforms(self.pelvis, exercise.pose_at(float(t)), self.exaggeration, exercise)
             for body, (v, _) in meshes.items():
-                m = world[body]
-                pts.append((v[:: max(1, len(v) // 300)]) @ m[:3, :3].T + m[:3, 3])
+                pts.append(posed_points(v[:: max(1, len(v) // 200)], world[body]))
         pts = np.vstack(pts)
         lo, hi = pts.min(axis=0), pts.max(axis=0)
-        size_ = hi - lo
-        if axis == "y":
-            centre = [(lo[0] + hi[0]) / 2, value, (lo[2] + hi[2]) / 2]
-            plane = pv.Plane(center=centre, direction=(0, 1, 0), i_size=size_[0] * 1.4, j_size=size_[2] * 1.4)
-        else:
-            centre = [value, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2]
-            plane = pv.Plane(center=centre, direction=(1, 0, 0), i_size=size_[1] * 1.3, j_size=size_[2] * 1.4)
-        self.support_actor = self.plotter.add_mesh(plane, color="#cbd5e1", opacity=0.55, name="support")
-        self.scene.frame_on(pts)
+        self.points = pts
+        span = hi - lo
+        floor = pv.Box(bounds=(lo[0] - 150, hi[0] + 150, self.floor - 20, self.floor, lo[2] - 150, hi[2] + 150))
+        self.floor_actor = self.plotter.add_mesh(floor, color=SUPPORT_COLOUR, name="floor")
+        self.wall_actor = None
+        if axis == "x":
+            wall_h = span[1] + 150
+            wall = pv.Box(bounds=(value - 30, value, self.floor, self.floor + wall_h, lo[2] - 150, hi[2] + 150))
+            self.wall_actor = self.plotter.add_mesh(wall, color="#c3cad3", name="wall")
+            self.points = np.vstack([pts, [[value - 30, self.floor, (lo[2] + hi[2]) / 2]]])
         self.set_pose(exercise.pose_at(0.0))
+
+    @property
+    def leg_actors(self) -> dict:
+        """The actors of the legs' bodies (femur, thigh, shank, foot per side)."""
+        return {b: a for b, a in self.body_actors.items() if b.startswith(("left_", "right_")) and "arm" not in b}
 
     def set_pose(self, pose: Pose, *, direction=None) -> None:
         """Show one pose of the exercise (true angles; the scene's exaggeration applies to the ring)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PhysiologicalRangeWarning)
             self.scene.set_pose(pose, direction=direction)
-        world = exercise_transforms(self.pelvis, pose, self.exaggeration)
-        for segment, actor in self.leg_actors.items():
-            actor.user_matrix = np.ascontiguousarray(world[segment])
+            world = exercise_transforms(self.pelvis, pose, self.exaggeration, self.exercise)
+        for body in BONES:
+            self.scene.actors[body].user_matrix = np.ascontiguousarray(world[body])
+        for body, actor in self.body_actors.items():
+            actor.user_matrix = np.ascontiguousarray(world[body])
+        shift = world["sacrum"] @ np.linalg.inv(
+            self.pelvis.transforms(pose.scaled(self.exaggeration), world=True)["sacrum"]
+        )
+        for actor in self.scene.ghost_actors.values():  # the neutral ring in the same place
+            actor.user_matrix = np.ascontiguousarray(shift @ np.asarray(actor.user_matrix))
+        for _, actor, body in self.scene.patches.values():
+            actor.user_matrix = np.ascontiguousarray(world[body])
+        measure = self.scene.measure_actor
+        if measure is not None:  # say where the body is, not the pelvis's posture angles
+            lines = [ln for ln in measure.GetInput().splitlines() if not ln.startswith("whole pelvis:")]
+            lines.append("body: " + posture_words(pose))
+            measure.SetInput("\n".join(lines))
 
-    def set_view(self, view: str, anatomical: bool = True) -> None:
-        """A view preset; ``anatomical`` turns it with the pelvis's posture in the key position
-        (so ``top`` is the pelvis's superior view even when the body lies prone)."""
-        turn = None
-        if anatomical:
-            key = self.exercise.pose_at(self.key_time())
-            turn = self.pelvis.transforms(_posture(key), world=True)["sacrum"][:3, :3]
-        self.scene.set_view(view, turn=turn)
+    def set_view(self, view: str = "side") -> None:
+        """Point the camera at the whole exercise from the room: ``side`` (from the working side)
+        or ``overhead`` (looking down, head at the top)."""
+        view = known_name(view, EXERCISE_VIEWS, "exercise view")
+        if view == "overhead":
+            direction, up = np.array([0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0])
+        else:
+            direction = np.array([0.0, 0.0, -1.0 if self.side == "left" else 1.0])
+            up = np.array([0.0, 1.0, 0.0])
+        right = np.cross(-direction, up)
+        centre = (self.points.min(axis=0) + self.points.max(axis=0)) / 2
+        rel = self.points - centre
+        half_w, half_h = np.abs(rel @ right).max(), np.abs(rel @ up).max()
+        scale = max(half_h, half_w * self.size[1] / self.size[0]) * 1.08
+        cam = self.plotter.camera
+        cam.focal_point = tuple(centre)
+        cam.position = tuple(centre + direction * 4000.0)
+        cam.up = tuple(up)
+        cam.parallel_projection = True
+        cam.parallel_scale = scale
+        cam.clipping_range = (1000.0, 7000.0)
+        self.view = view
 
     def key_time(self) -> float:
         """The time (s) of the key position (the middle when the exercise names none)."""
@@ -103,11 +183,65 @@ class ExerciseScene:
         self.scene.close()
 
 
-def _posture(pose: Pose) -> Pose:
-    """Only the whole-pelvis posture of a pose."""
-    return Pose(
-        pelvis_tilt=pose.pelvis_tilt, pelvis_obliquity=pose.pelvis_obliquity, pelvis_rotation=pose.pelvis_rotation
+def posture_words(pose: Pose) -> str:
+    """The body's posture in words (lying face down, hinged forward 50 deg, turned right ...)."""
+    tilt, turn, oblique = pose.pelvis_tilt, pose.pelvis_rotation, pose.pelvis_obliquity
+    words = []
+    if tilt >= 75.0:
+        words.append("lying face down")
+    elif tilt <= -75.0:
+        words.append("lying on the back")
+    elif abs(tilt) >= 1.0:
+        words.append(f"hinged {'forward' if tilt > 0 else 'back'} {abs(tilt):.0f}\N{DEGREE SIGN}")
+    else:
+        words.append("upright")
+    if abs(turn) >= 1.0:
+        words.append(f"pelvis turned {'left' if turn > 0 else 'right'} {abs(turn):.0f}\N{DEGREE SIGN}")
+    if abs(oblique) >= 1.0:
+        words.append(f"{'right' if oblique > 0 else 'left'} side raised {abs(oblique):.0f}\N{DEGREE SIGN}")
+    return ", ".join(words)
+
+
+class _Inset:
+    """The pelvic ring from above (its own frame, posture removed) with true and shown numbers."""
+
+    def __init__(self, pelvis: Pelvis, height: int, exaggeration: float):
+        self.scene = PelvisScene(
+            pelvis, size=(int(height * 0.8), height), exaggeration=exaggeration, overlays="measurements,orientation"
+        )
+        self.scene.set_view("top")
+
+    def render(self, pose: Pose) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PhysiologicalRangeWarning)
+            self.scene.set_pose(_no_posture(pose))
+        return self.scene.screenshot()[..., :3]
+
+    def close(self) -> None:
+        self.scene.close()
+
+
+def _caption(ex: Motion, t: float, exaggeration: float, width: int, scale: float) -> np.ndarray:
+    name, _, promotes = ex.description.partition(":")
+    lines = [("title", name.strip()), ("phase", ex.label_at(t) or " ")]
+    if ";" in promotes:
+        lines.append(("note", promotes.split(";", 1)[1].strip()))
+    coupling = (
+        ""
+        if ex.coupling is None
+        else f"assumed coupling {ex.coupling:g} deg of pelvic rotation per deg of hip rotation; "
     )
+    lines.append(("warn", f"{coupling}pelvic ring shown x{exaggeration:g} (inset: true and shown numbers)"))
+    return caption_band(width, lines, scale)
+
+
+def _frame(scene: ExerciseScene, inset: _Inset, ex: Motion, t: float, exaggeration: float) -> np.ndarray:
+    pose = ex.pose_at(float(t))
+    scene.set_pose(pose)
+    body = scene.screenshot()[..., :3]
+    side = inset.render(pose)
+    cap = _caption(ex, float(t), exaggeration, body.shape[1] + side.shape[1], max(0.8, body.shape[0] / 600))
+    return compose_panel(cap, body, side)
 
 
 def render_exercise(
@@ -117,14 +251,15 @@ def render_exercise(
     frames: int = 60,
     fps: float = 20.0,
     size: Sequence[int] = (800, 600),
-    view: str = "oblique",
+    view: str = "side",
     exaggeration: float = 5.0,
     coupling: float | None = None,
-    overlays="all",
+    overlays="none",
     progress: bool | None = None,
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
 ) -> Path:
-    """Render an exercise to a GIF or MP4 (streamed, atomic)."""
+    """Render an exercise to a GIF or MP4 (streamed, atomic): the body from ``view`` (``side`` or
+    ``overhead``), the pelvis inset to its right, the phase caption above."""
     from tqdm import tqdm
 
     from pelvis3d.render.writers import write_gif, write_mp4
@@ -134,13 +269,12 @@ def render_exercise(
     model = pelvis if isinstance(pelvis, Pelvis) else Pelvis(pelvis)
     times = ex.sample_times(frames)
     scene = ExerciseScene(ex, model, size=size, exaggeration=exaggeration, overlays=overlays)
-    scene.set_view(view, anatomical=False)
-    scene.scene.set_title(ex.description.split(":")[0])
+    scene.set_view(view)
+    inset = _Inset(model, int(size[1]), exaggeration)
 
     def stream():
         for t in times:
-            scene.set_pose(ex.pose_at(float(t)))
-            yield scene.screenshot()[..., :3]
+            yield _frame(scene, inset, ex, float(t), exaggeration)
 
     frames_iter = stream()
     first = next(frames_iter)
@@ -157,7 +291,19 @@ def render_exercise(
     finally:
         bar.close()
         scene.close()
+        inset.close()
     return out
+
+
+def figure_panels(ex: Motion) -> list[tuple[str, float]]:
+    """The article's viewpoints of an exercise: ``(view, time)`` per panel. A floor exercise: the
+    start position (the first labelled phase after lying down) and the key position, from
+    overhead and from the side; a wall exercise: start and key position from the side."""
+    key = ex.key_time if ex.key_time is not None else ex.duration / 2
+    if ex.support == "floor":
+        start = next((k.time for k in ex.keyframes if 0.0 < k.time < key), 0.0)
+        return [("overhead", start), ("overhead", key), ("side", start), ("side", key)]
+    return [("side", 0.0), ("side", key)]
 
 
 def render_exercise_figure(
@@ -169,21 +315,23 @@ def render_exercise_figure(
     coupling: float | None = None,
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
 ) -> Path:
-    """The key position from the pelvis's top and rear, side by side in one PNG."""
+    """The article's viewpoints of an exercise (:func:`figure_panels`) in one PNG: two panels per
+    row, each with its caption and pelvis inset."""
     from pelvis3d.render.writers import save_png
 
     out = check_output_path(path, (".png",))
     ex = get_exercise(exercise, coupling)
     model = pelvis if isinstance(pelvis, Pelvis) else Pelvis(pelvis)
     scene = ExerciseScene(ex, model, size=panel_size, exaggeration=exaggeration)
-    images = []
+    inset = _Inset(model, int(panel_size[1]), exaggeration)
+    panels = []
     try:
-        scene.set_pose(ex.pose_at(scene.key_time()))
-        for view, title in (("top", "top (superior) view"), ("rear", "rear (posterior) view")):
+        for view, t in figure_panels(ex):
             scene.set_view(view)
-            scene.scene.set_title(f"{ex.description.split(':')[0]} - key position, {title}")
-            images.append(scene.screenshot()[..., :3])
+            panels.append(_frame(scene, inset, ex, t, exaggeration))
     finally:
         scene.close()
-    save_png(out, np.concatenate(images, axis=1))
+        inset.close()
+    rows = [np.concatenate(panels[i : i + 2], axis=1) for i in range(0, len(panels), 2)]
+    save_png(out, np.concatenate(rows, axis=0))
     return out
