@@ -141,7 +141,8 @@ class ExerciseScene:
         )
         for actor in self.scene.ghost_actors.values():  # the neutral ring in the same place
             actor.user_matrix = np.ascontiguousarray(shift @ np.asarray(actor.user_matrix))
-        for _, actor, body in self.scene.patches.values():
+        colormap = self.scene.layer("colormap")
+        for _, actor, body in getattr(colormap, "patches", {}).values():
             actor.user_matrix = np.ascontiguousarray(world[body])
         measure = self.scene.measure_actor
         if measure is not None:  # say where the body is, not the pelvis's posture angles

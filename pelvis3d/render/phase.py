@@ -63,6 +63,8 @@ def motion_phases(motion: Motion, times: Sequence[float]) -> tuple[tuple[str, ..
     is in the neutral phase when its pose is near neutral (:data:`NEUTRAL_FRACTION` of the
     peak), else in the phase of the nearest keyframe in time that is not neutral.
     """
+    if not hasattr(motion, "keyframes"):  # a dense, measured motion has no phases to name
+        return (), [-1] * len(times)
     keys = [(k.time, k.label or phase_name(k.pose)) for k in motion.keyframes]
     names: list[str] = []
     for _, n in keys:
