@@ -1,8 +1,8 @@
 """Browser viewer: ``pelvis3d serve`` — presenter mode for a classroom (trame).
 
 One shared scene on purpose: the teacher drives, the class watches; the page says so. The
-scene renders on the server (offscreen) at the presenter's page size (the first browser
-still connected) and streams to every page, so it works on machines without OpenGL in the
+scene renders on the server (offscreen) and streams to every page (trame-vtk's page only
+shows pictures made at its own size, so the picture follows the page that last resized), so it works on machines without OpenGL in the
 browser. Screenshots and GIF recordings are offered as downloads to the browser that asks;
 nothing is written to the server's folder. Every value a browser sends is checked
 (:mod:`pelvis3d.apps.server_safety`). Binds to 127.0.0.1 by default; beyond loopback a random
@@ -348,7 +348,6 @@ def build_app(
         wslink_server.app.middlewares.append(
             connection_guard(loopback_only=loopback_only, on_join=client_joined, on_leave=client_left)
         )
-        _render_at_presenter_size(wslink_server)
 
     download_png = (
         "utils.download('pelvis3d-web-' + new Date().toISOString().replaceAll(':', '-') + '.png', "
@@ -410,7 +409,12 @@ def build_app(
                 )
                 with html.Div(classes="d-flex flex-wrap ga-2 my-2"):
                     v3.VBtn("reset", click=reset_scene, id="reset", density="compact")
-                    v3.VBtn("{{ playing ? 'pause' : 'play' }}", click="trigger('pelvis3d_play')", id="play", density="compact")
+                    v3.VBtn(
+                        "{{ playing ? 'pause' : 'play' }}",
+                        click="trigger('pelvis3d_play')",
+                        id="play",
+                        density="compact",
+                    )
                     v3.VBtn("screenshot", click=download_png, id="screenshot", density="compact")
                     v3.VBtn(
                         "{{ recording ? 'stop GIF' : 'record GIF' }}",
@@ -435,37 +439,29 @@ def build_app(
     return server, scene
 
 
-def _render_at_presenter_size(wslink_server) -> None:
-    """Only the presenter's page (the earliest browser still connected) sets the render size;
-    other pages show the same picture scaled, instead of the last page to connect resizing it."""
-    for handler in getattr(wslink_server, "_ws_handlers", []):
-        functions = getattr(handler, "functionMap", {})
-        entry = functions.get("viewport.image.push.original.size")
-        if entry is None:
-            continue
-        obj, original = entry
-
-        def only_presenter(self, view_id, width, height, _original=original, _handler=handler):
-            presenter = next(iter(_handler.connections), None)
-            if presenter is not None and _handler.web_app.last_active_client_id != presenter:
-                return {"result": "success"}
-            return _original(self, view_id, width, height)
-
-        functions["viewport.image.push.original.size"] = (obj, only_presenter)
-
-
 class _QuietDisconnects(logging.Filter):
     """Tabs closing mid-message are normal in a classroom: no traceback for them."""
+
+    _NOISE = ("Cannot write to closing transport", "ConnectionResetError", "ClientConnectionResetError")
 
     def filter(self, record: logging.LogRecord) -> bool:
         info = record.exc_info[1] if record.exc_info else None
         text = record.getMessage()
-        return not (
-            isinstance(info, (ConnectionError, asyncio.CancelledError))
-            or "Cannot write to closing transport" in text
-            or "ConnectionResetError" in text
-            or "ClientConnectionResetError" in text
-        )
+        if isinstance(info, (ConnectionError, asyncio.CancelledError)) or any(n in text for n in self._NOISE):
+            return False
+        return text != "Exception raised"  # wslink's header line; the error itself follows when it is real
+
+
+#: Loggers that report a closed tab as an error (filters do not inherit, so each is named).
+_NOISY_LOGGERS = (
+    "wslink.protocol",
+    "wslink.backends.aiohttp",
+    "wslink.websocket",
+    "aiohttp.server",
+    "aiohttp.web",
+    "aiohttp.access",
+    "asyncio",
+)
 
 
 def serve(
@@ -509,7 +505,7 @@ def serve(
 
     server.cli.set_defaults(authKey=token or "wslink-secret")
     CoreServer.authentication_token = token or "wslink-secret"
-    for name in ("wslink", "aiohttp", "aiohttp.access", "aiohttp.server", "aiohttp.web", "asyncio", "trame_server"):
+    for name in _NOISY_LOGGERS:
         logging.getLogger(name).addFilter(_QuietDisconnects())
     urls = reachable_urls(host, port, token or None)
     if not local:
