@@ -389,3 +389,66 @@ def test_network_bind_warns_needs_a_token_and_stops_cleanly_on_sigterm(tmp_path)
     assert "WARNING" in err and "anyone on this network" in err
     assert "Traceback" not in err and seconds < 15
     assert proc.returncode in (0, -signal.SIGTERM)
+
+
+def test_reset_gives_the_next_class_a_fresh_scene(tmp_path):
+    proc, port, _ = start_serve(tmp_path, "--reset", "--exaggerate", "4")
+
+    async def go():
+        async with WslinkClient(port) as c:
+            await c.set_state(linked=False, left_rotation=2.0, exaggeration=9.5, ghost=False, view_name="rear")
+            changed = await c.state()
+        await __import__("asyncio").sleep(1.0)
+        async with WslinkClient(port) as c:
+            return changed, await c.state()
+
+    try:
+        changed, fresh = run(go())
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert changed["exaggeration"] == 9.5 and changed["ghost"] is False and changed["left_rotation"] == 2.0
+    assert fresh["exaggeration"] == 4.0 and fresh["ghost"] is True and fresh["linked"] is True
+    assert fresh["left_rotation"] == 0.0 and fresh["view_name"] == "top" and "rotation L +0.00" in fresh["metrics_text"]
+
+
+def test_recording_stops_at_its_cap_and_is_real_time():
+    import imageio.v3 as iio
+
+    from pelvis3d.apps.web_recording import GifRecording
+
+    rec = GifRecording(fps=10, max_seconds=0.5, max_bytes=10**9)
+    frame = np.zeros((40, 60, 3), np.uint8)
+    for i in range(20):
+        frame[:, i] = 255
+        rec.append(frame)
+    assert rec.full and "0.5 s" in rec.full_reason and rec.frames == 5
+    folder = rec.path.parent
+    data = rec.finish()
+    assert not folder.exists()  # nothing left on the server's disk
+    meta = iio.immeta(data, extension=".gif", index=0)
+    assert meta["duration"] == 100  # 10 frames a second, as taken
+    assert len(iio.imread(data, extension=".gif", index=None)) == 5
+    small = GifRecording(fps=10, max_seconds=60, max_bytes=2000)
+    noisy = np.random.default_rng(0).integers(0, 255, (80, 80, 3), dtype=np.uint8)
+    while not small.full:
+        small.append(noisy)
+    assert "MB limit" in small.full_reason and small.frames < 600
+    small.discard()
+
+
+def test_a_full_disk_ends_the_recording_with_one_message(monkeypatch):
+    import errno
+
+    from pelvis3d.apps.web_recording import GifRecording, RecordingError
+
+    rec = GifRecording(fps=10)
+    rec.append(np.zeros((20, 20, 3), np.uint8))
+
+    def no_space(*_):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(rec._writer._fp, "write", no_space)
+    with pytest.raises(RecordingError, match="No space left on device"):
+        rec.append(np.zeros((20, 20, 3), np.uint8))
+    assert not rec.path.parent.exists()
