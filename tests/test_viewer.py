@@ -86,6 +86,20 @@ def test_view_keys_point_the_camera(driven):
     assert d["o"][0] > 0 and d["o"][1] > 0
 
 
+def test_our_keys_override_vtks(driven):
+    result, _ = driven
+    assert result["representation_after_w"] == [2, 2, 2]  # still surfaces (VTK's w: wireframe = 1)
+    assert all(result["sliders_enabled_after_i"])  # VTK's i switches a widget off
+    assert result["view_after_i"] == "inlet"  # ours: the inlet view
+
+
+def test_mouse_turn_relays_labels_and_restores_quality(driven):
+    result, _ = driven
+    assert result["turned"] != [0.0, 1.0, 0.0]  # the drag turned the camera away from the top view
+    assert result["leader_miss_px"] < 1.0  # every leader ends on its landmark as seen after the turn
+    assert result["multisamples_after_turn"] > 0  # full quality once the hand stops
+
+
 def test_screenshot_recording_unlinking_and_playback(driven):
     result, out = driven
     assert "pelvis3d-view-001.png" in result["files"]

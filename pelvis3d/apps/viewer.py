@@ -140,9 +140,12 @@ class Viewer:
             "nutation": pose.nutation,
         }
         self.sliders: dict[str, object] = {}
+        self._full_samples = self.plotter.ren_win.GetMultiSamples()
+        self.interacting = False
         self._build_sliders(exaggeration)
         self._build_toggles()
         self._build_keys()
+        self._follow_camera()
         self.help_actor = self.scene.add_text(HELP, (0.015, 0.2), size=12, colour="#374151")
         self.help_actor.SetVisibility(False)
         self.status_actor = self.scene.add_text("h: help", (0.015, 0.17), size=11, colour="#6b7280")
@@ -176,6 +179,7 @@ class Viewer:
                 title_height=0.018,
                 fmt="%.2f",
             )
+            self._follow_interaction(self.sliders[name])
 
     def _build_toggles(self) -> None:
         self.toggles: dict[str, object] = {}
@@ -194,6 +198,12 @@ class Viewer:
             self.scene.add_text(name, (44 / self.size[0], (y + 4) / h), size=12)
 
     def _build_keys(self) -> None:
+        # our keys replace VTK's own: its interactor style's character keys (w wireframe,
+        # s surface, f fly-to, p pick, e/q exit, r reset, 3 stereo, j/t joystick) and the
+        # widgets' "i" that switches a slider off
+        self.plotter.iren.interactor.RemoveObservers("CharEvent")
+        for widget in [*self.sliders.values(), *self.toggles.values()]:
+            widget.KeyPressActivationOff()
         for key in [*VIEW_KEYS, "n", "space", "p", "g", "h"]:
             self.plotter.clear_events_for_key(key)
         for key, view_name in VIEW_KEYS.items():
@@ -203,6 +213,52 @@ class Viewer:
         self.plotter.add_key_event("p", self.screenshot)
         self.plotter.add_key_event("g", self.toggle_recording)
         self.plotter.add_key_event("h", self.toggle_help)
+
+    def _follow_interaction(self, widget) -> None:
+        """Drag quality while the hand moves (a slider or the camera), full quality when it stops."""
+        from vtkmodules.vtkCommonCore import vtkCommand
+
+        widget.AddObserver(vtkCommand.StartInteractionEvent, lambda *_: self.begin_interaction())
+        widget.AddObserver(vtkCommand.EndInteractionEvent, lambda *_: self.end_interaction())
+
+    def _follow_camera(self) -> None:
+        """A mouse turn, pan or zoom: drag quality while it lasts, labels re-laid on every step
+        (their leaders end on the landmarks as seen now), full quality when it ends."""
+        style = self.plotter.iren.interactor.GetInteractorStyle()
+        if style is None:
+            return
+        style.AddObserver("StartInteractionEvent", lambda *_: self.begin_interaction())
+        style.AddObserver("InteractionEvent", lambda *_: self.relayout_labels())
+        style.AddObserver("EndInteractionEvent", lambda *_: self.end_interaction())
+
+    def relayout_labels(self) -> None:
+        """Lay the labels out again for the current camera and window (leaders to landmarks)."""
+        layer = self.scene.labels
+        if layer is not None and self.scene.overlay_visible("labels") and self.scene.posed is not None:
+            layer.update(self.scene.posed, self.scene.shown_world_transforms(), None)
+
+    def begin_interaction(self) -> None:
+        """Render without multisampling while dragging or turning (as ParaView's interactive
+        render), so a software-rendered frame keeps up with the hand."""
+        if self.interacting:
+            return
+        self.interacting = True
+        self.plotter.ren_win.SetMultiSamples(0)
+        # the translucent ghost costs a second pass over every bone: drawn again when the hand stops
+        self._ghost_shown = [a for a in self.scene.ghost_actors.values() if a.GetVisibility()]
+        for actor in self._ghost_shown:
+            actor.SetVisibility(False)
+
+    def end_interaction(self) -> None:
+        """Back to full quality (multisampled) once the hand stops, and show it."""
+        if not self.interacting:
+            return
+        self.interacting = False
+        self.plotter.ren_win.SetMultiSamples(self._full_samples)
+        for actor in self._ghost_shown:
+            actor.SetVisibility(True)
+        self.relayout_labels()
+        self.plotter.render()
 
     # ---- actions (also the scripting API) ----------------------------------------------
     def _on_slider(self, name: str, value: float) -> None:
