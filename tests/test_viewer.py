@@ -122,6 +122,44 @@ def test_no_display_gives_one_line_and_nonzero_exit():
     assert len(err.splitlines()) == 1 and "no display" in err and "pelvis3d serve" in err
 
 
+def test_stale_display_gives_one_line_and_nonzero_exit():
+    for n in range(150, 200):  # an X display number nobody serves
+        if not Path(f"/tmp/.X11-unix/X{n}").exists():
+            break
+    env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
+    env["DISPLAY"] = f":{n}"
+    exe = BIN / "pelvis3d"
+    argv = [str(exe), "view"] if exe.exists() else [sys.executable, "-m", "pelvis3d", "view"]
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 2
+    err = proc.stderr.strip()
+    assert len(err.splitlines()) == 1 and f"':{n}'" in err and "DISPLAY" in err
+    assert 'pip install "pelvis3d[web]"' in err  # the advice names the extra as the README does
+    readme = (HERE.parent / "README.md").read_text()
+    assert '.[web]"' in readme and "web = [" in (HERE.parent / "pyproject.toml").read_text()
+
+
+def test_view_help_explains_every_option():
+    from pelvis3d.apps.cli import build_parser
+
+    parser = build_parser()
+    view = next(a for a in parser._subparsers._group_actions[0].choices.items() if a[0] == "view")[1]
+    for action in view._actions:
+        if action.option_strings and action.dest != "help":
+            assert action.help, f"view {action.option_strings[0]} has no help"
+    text = view.format_help()
+    assert "drawn rotated X times" in text and "1366x768" in text
+
+
+def test_default_window_fits_a_laptop_screen():
+    import inspect
+
+    from pelvis3d.apps.viewer import Viewer
+
+    w, h = inspect.signature(Viewer).parameters["size"].default
+    assert w <= 1366 and h <= 768 - 40  # a 1366x768 screen less a task bar
+
+
 def test_viewer_logic_offscreen(pelvis):
     from pelvis3d.apps.viewer import Viewer
 

@@ -315,10 +315,11 @@ def _add_rendering_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_view(args: argparse.Namespace) -> int:
-    from pelvis3d.apps.viewer import Viewer, has_display
+    from pelvis3d.apps.viewer import Viewer, display_problem
 
-    if not has_display():  # say so before loading anything heavy
-        raise _no_display()
+    problem = display_problem()
+    if problem:  # say so before loading anything heavy
+        raise _no_display(problem)
     pelvis = _load_pelvis(args)
     _print_credit(pelvis)
     viewer = Viewer(
@@ -329,13 +330,10 @@ def _cmd_view(args: argparse.Namespace) -> int:
     return 0
 
 
-def _no_display():
-    from pelvis3d.apps.viewer import NoDisplayError
+def _no_display(problem: str = "no display found for a window"):
+    from pelvis3d.apps.viewer import NO_DISPLAY_ADVICE, NoDisplayError
 
-    return NoDisplayError(
-        "no display found for a window; use 'pelvis3d serve' for the viewer in a browser, "
-        "or 'pelvis3d image' / 'pelvis3d animate' to render offscreen"
-    )
+    return NoDisplayError(f"{problem}; {NO_DISPLAY_ADVICE}")
 
 
 def _add_viewer_commands(sub: argparse._SubParsersAction) -> None:
@@ -350,9 +348,21 @@ def _add_viewer_commands(sub: argparse._SubParsersAction) -> None:
         epilog="examples:\n  pelvis3d view\n  pelvis3d view --rotation 1 --view rear\n  pelvis3d view --model my-pelvis.toml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--view", default="top", choices=list(VIEWS))
-    p.add_argument("--exaggerate", type=float, default=5.0, metavar="X")
-    p.add_argument("--size", default="1400x900", metavar="WxH")
+    p.add_argument("--view", default="top", choices=list(VIEWS), help="starting view (default top)")
+    p.add_argument(
+        "--exaggerate",
+        type=float,
+        default=5.0,
+        metavar="X",
+        help="display factor: the bones are drawn rotated X times the true angles so millimetre "
+        "motion shows; the numbers stay true (1-10, default 5)",
+    )
+    p.add_argument(
+        "--size",
+        default="1280x720",
+        metavar="WxH",
+        help="window size in pixels (default 1280x720: fits a 1366x768 laptop)",
+    )
     p.add_argument("--motion", default="er-ir-cycle", help="motion (name or .toml/.json file) that the space key plays")
     p.add_argument(
         "--exercise",

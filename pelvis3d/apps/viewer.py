@@ -28,7 +28,7 @@ from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
 from pelvis3d.motions.motion import get_motion
 
-__all__ = ["NoDisplayError", "Viewer", "view", "has_display", "VIEW_KEYS"]
+__all__ = ["NO_DISPLAY_ADVICE", "NoDisplayError", "Viewer", "view", "display_problem", "has_display", "VIEW_KEYS"]
 
 #: Key -> view preset.
 VIEW_KEYS = {
@@ -53,11 +53,51 @@ class NoDisplayError(Pelvis3dError, RuntimeError):
     """There is no display to open a window on."""
 
 
-def has_display() -> bool:
-    """Whether a desktop window can be opened (Linux: an X or Wayland display is set)."""
-    if sys.platform.startswith("linux"):
-        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+#: What to do instead when no window can be opened (the extra's name as in the README).
+NO_DISPLAY_ADVICE = (
+    "use 'pelvis3d serve' for the viewer in a browser (needs the web extra: "
+    "pip install \"pelvis3d[web]\"), or 'pelvis3d image' / 'pelvis3d animate' to render offscreen"
+)
+
+
+def _x_display_reachable(display: str) -> bool:
+    """Whether the X server named by ``display`` (``[host]:N[.S]``) accepts a connection."""
+    import socket
+
+    host, _, rest = display.rpartition(":")
+    try:
+        number = int(rest.split(".")[0])
+    except ValueError:
+        return False
+    try:
+        if host in ("", "unix"):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(1.0)
+                s.connect(f"/tmp/.X11-unix/X{number}")
+        else:
+            socket.create_connection((host, 6000 + number), timeout=1.0).close()
+    except OSError:
+        return False
     return True
+
+
+def display_problem() -> str | None:
+    """Why no desktop window can be opened, or ``None`` when one can (Linux: X or Wayland)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    display = os.environ.get("DISPLAY")
+    if not display:
+        return "no display found for a window"
+    if not _x_display_reachable(display):
+        return f"the display {display!r} named by DISPLAY cannot be opened (stale or not running)"
+    return None
+
+
+def has_display() -> bool:
+    """Whether a desktop window can be opened (Linux: a reachable X or a Wayland display)."""
+    return display_problem() is None
 
 
 class Viewer:
@@ -90,17 +130,15 @@ class Viewer:
         pose: Pose | None = None,
         view: str = "top",
         exaggeration: float = 5.0,
-        size: Sequence[int] = (1400, 900),
+        size: Sequence[int] = (1280, 720),
         motion: str | object = "er-ir-cycle",
         off_screen: bool = False,
         output_dir: str | os.PathLike[str] | None = None,
         exercise: str | object | None = None,
     ) -> None:
-        if not off_screen and not has_display():
-            raise NoDisplayError(
-                "no display found for a window; use 'pelvis3d serve' for the viewer in a browser, "
-                "or 'pelvis3d image' / 'pelvis3d animate' to render offscreen"
-            )
+        problem = None if off_screen else display_problem()
+        if problem:
+            raise NoDisplayError(f"{problem}; {NO_DISPLAY_ADVICE}")
         from pelvis3d.render.backend import import_pyvista
         from pelvis3d.render.scene import PelvisScene
 
@@ -453,7 +491,7 @@ def view(
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     view: str = "top",
     exaggeration: float = 5.0,
-    size: Sequence[int] = (1400, 900),
+    size: Sequence[int] = (1280, 720),
 ) -> None:
     """Open the desktop viewer (blocks until the window is closed).
 
