@@ -2,6 +2,7 @@
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +68,7 @@ iren.SetKeySym("p")
 iren.InvokeEvent("KeyPressEvent")
 iren.SetKeySym("g")
 iren.InvokeEvent("KeyPressEvent")
+time.sleep(1.0)  # the first picture stays on screen for a second
 v.set(left_rotation=-1.0)
 v.set(left_rotation=0.5)
 iren.SetKeySym("g")

@@ -43,6 +43,11 @@ VIEW_KEYS = {
     "o": "oblique",
 }
 
+#: Frames a second in a recorded GIF; each picture is held for as long as it was shown.
+RECORD_FPS = 10.0
+#: Longest a single unchanged picture is held in a recording, seconds (a paused teacher).
+MAX_HOLD_S = 5.0
+
 HELP = (
     "keys: t top  b back  f front  l left  r right  u under  i inlet  k outlet  o oblique\n"
     "n neutral   space play/pause   p screenshot   g record GIF   h help   q quit"
@@ -221,6 +226,7 @@ class Viewer:
 
     def _build_toggles(self) -> None:
         self.toggles: dict[str, object] = {}
+        self.control_actors: list = []  # captions, help and status: not part of a recording
         h = self.size[1]
         for i, (name, on) in enumerate((("link sides", True), ("ghost", True), ("colormap", True), ("labels", True))):
             y = h * 0.78 - i * 38
@@ -233,7 +239,7 @@ class Viewer:
                 color_on="#2563eb",
                 color_off="#d1d5db",
             )
-            self.scene.add_text(name, (44 / self.size[0], (y + 4) / h), size=12)
+            self.control_actors.append(self.scene.add_text(name, (44 / self.size[0], (y + 4) / h), size=12))
 
     def _build_keys(self) -> None:
         # our keys replace VTK's own: its interactor style's character keys (w wireframe,
@@ -349,7 +355,7 @@ class Viewer:
     def _after_change(self) -> None:
         self.plotter.render()
         if self._recorder is not None:
-            self._recorder.append(self.scene.screenshot()[..., :3])
+            self._record_frame()
 
     def _sync_sliders(self) -> None:
         for name, widget in self.sliders.items():
@@ -428,8 +434,9 @@ class Viewer:
         return out
 
     def toggle_recording(self) -> Path | None:
-        """Start or stop recording a GIF of what is shown (one frame per change)."""
-        from pelvis3d.render.writers import GifWriter
+        """Start or stop recording a GIF of the 3D view (no controls), in real time: each
+        picture is held for as long as it was on screen, at ``RECORD_FPS`` frames a second."""
+        from pelvis3d.render.writers import GifWriter, colormap_colours
 
         if self._recorder is None:
             n = 1
@@ -437,15 +444,48 @@ class Viewer:
                 n += 1
             self._record_path = self.output_dir / f"pelvis3d-recording-{n:03d}.gif"
             self._record_tmp = self._record_path.with_name(f".{self._record_path.stem}.partial.gif")
-            self._recorder = GifWriter(self._record_tmp, fps=20)
-            self._recorder.append(self.scene.screenshot()[..., :3])
+            self._recorder = GifWriter(self._record_tmp, fps=RECORD_FPS, extra_colours=colormap_colours())
+            self._last_frame, self._last_frame_time = None, time.perf_counter()
+            self._record_frame()
             self._status("recording... (g to stop)")
             return None
+        self._record_frame(final=True)
         self._recorder.close()
         os.replace(self._record_tmp, self._record_path)
         self._recorder = None
         self._status(f"saved {self._record_path}")
         return self._record_path
+
+    def view_only_picture(self) -> np.ndarray:
+        """The 3D view without the sliders, tick boxes and their captions (for recordings)."""
+        widgets = [w for w in [*self.sliders.values(), *self.toggles.values()] if w.GetEnabled()]
+        shown = [a for a in [*self.control_actors, self.help_actor, self.status_actor] if a.GetVisibility()]
+        for w in widgets:
+            w.Off()
+        for a in shown:
+            a.SetVisibility(False)
+        try:
+            return self.scene.screenshot()[..., :3]
+        finally:
+            for w in widgets:
+                w.On()
+            for a in shown:
+                a.SetVisibility(True)
+            self.plotter.render()  # the window shows its controls again
+
+    def _record_frame(self, *, final: bool = False) -> None:
+        """Add frames at the real playback rate: the picture shown until now is repeated for the
+        time it was on screen (at most MAX_HOLD_S), then the new one is added."""
+        now = time.perf_counter()
+        held = min(now - self._last_frame_time, MAX_HOLD_S)
+        if self._last_frame is not None:
+            for _ in range(max(0, int(round(held * RECORD_FPS)) - 1)):
+                self._recorder.append(self._last_frame)
+        if final:
+            return
+        self._last_frame = self.view_only_picture()
+        self._last_frame_time = now
+        self._recorder.append(self._last_frame)
 
     def toggle_help(self) -> None:
         """Show or hide the key help."""
