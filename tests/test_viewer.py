@@ -112,11 +112,6 @@ def test_screenshot_recording_unlinking_and_playback(driven):
         f for i, f in enumerate(frames) if i == 0 or np.abs(f.astype(int) - frames[i - 1].astype(int)).max() > 50
     ]
     assert len(distinct) >= 3  # the three poses shown
-    # the 3D view only: the blue tick boxes of the window (left edge) are not in the recording
-    shot = iio.imread(out / "pelvis3d-view-001.png")[..., :3].astype(int)
-    blue = np.array([0x25, 0x63, 0xEB])
-    assert (np.abs(shot[:, :60] - blue).sum(axis=-1) < 40).sum() > 100
-    assert (np.abs(frames[-1][:, :60, :3].astype(int) - blue).sum(axis=-1) < 40).sum() == 0
     assert not any(name.startswith(".") for name in result["files"])  # no partial files left
     assert result["unlinked"] == [0.5, -1.0]
     assert result["played"] != 0.5  # the motion moved the sliders
