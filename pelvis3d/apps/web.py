@@ -32,6 +32,8 @@ PRESENTER_NOTE = "Presenter mode: everyone on this page sees and drives one shar
 
 #: Interval of the play clock and of GIF frames, seconds.
 _TICK_S = 0.1
+#: Quiet time after the last change before the full-quality picture, seconds.
+_SETTLE_S = 0.4
 _EXAGGERATION_RANGE = (1.0, 10.0)
 _SWITCHES = ("linked", "ghost", "colormap", "labels")
 
@@ -150,7 +152,28 @@ def build_app(
         good[name] = value
         return value
 
+    full_samples = scene.plotter.ren_win.GetMultiSamples()
+    settling: dict = {"handle": None}
+
+    def settle() -> None:
+        settling["handle"] = None
+        scene.plotter.ren_win.SetMultiSamples(full_samples)
+        ctrl.view_update()
+
+    def drag_quality() -> None:
+        """While values keep arriving (a drag, play), render without multisampling; full
+        quality once nothing has changed for _SETTLE_S (as ParaView's interactive render)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # building the page: no drag yet
+            return
+        scene.plotter.ren_win.SetMultiSamples(0)
+        if settling["handle"] is not None:
+            settling["handle"].cancel()
+        settling["handle"] = loop.call_later(_SETTLE_S, settle)
+
     def apply() -> None:
+        drag_quality()
         pose = Pose(
             left_rotation=good["left_rotation"],
             right_rotation=good["right_rotation"],
