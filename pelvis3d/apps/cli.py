@@ -362,10 +362,11 @@ def _add_rendering_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_view(args: argparse.Namespace) -> int:
-    from pelvis3d.apps.viewer import Viewer, has_display
+    from pelvis3d.apps.viewer import Viewer, display_problem
 
-    if not has_display():  # say so before loading anything heavy
-        raise _no_display()
+    problem = display_problem()
+    if problem:  # say so before loading anything heavy
+        raise _no_display(problem)
     pelvis = _load_pelvis(args)
     _print_credit(pelvis)
     viewer = Viewer(
@@ -376,13 +377,10 @@ def _cmd_view(args: argparse.Namespace) -> int:
     return 0
 
 
-def _no_display():
-    from pelvis3d.apps.viewer import NoDisplayError
+def _no_display(problem: str = "no display found for a window"):
+    from pelvis3d.apps.viewer import NO_DISPLAY_ADVICE, NoDisplayError
 
-    return NoDisplayError(
-        "no display found for a window; use 'pelvis3d serve' for the viewer in a browser, "
-        "or 'pelvis3d image' / 'pelvis3d animate' to render offscreen"
-    )
+    return NoDisplayError(f"{problem}; {NO_DISPLAY_ADVICE}")
 
 
 def _add_viewer_commands(sub: argparse._SubParsersAction) -> None:
@@ -397,9 +395,21 @@ def _add_viewer_commands(sub: argparse._SubParsersAction) -> None:
         epilog="examples:\n  pelvis3d view\n  pelvis3d view --rotation 1 --view rear\n  pelvis3d view --model my-pelvis.toml",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--view", default="top", choices=list(VIEWS))
-    p.add_argument("--exaggerate", type=float, default=5.0, metavar="X")
-    p.add_argument("--size", default="1400x900", metavar="WxH")
+    p.add_argument("--view", default="top", choices=list(VIEWS), help="starting view (default top)")
+    p.add_argument(
+        "--exaggerate",
+        type=float,
+        default=5.0,
+        metavar="X",
+        help="display factor: the bones are drawn rotated X times the true angles so millimetre "
+        "motion shows; the numbers stay true (1-10, default 5)",
+    )
+    p.add_argument(
+        "--size",
+        default="1280x720",
+        metavar="WxH",
+        help="window size in pixels (default 1280x720: fits a 1366x768 laptop)",
+    )
     p.add_argument(
         "--motion",
         default="er-ir-cycle",
@@ -429,7 +439,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     _print_credit(pelvis)
     serve(
         pelvis, host=args.host, port=args.port, exaggeration=args.exaggerate, view=args.view, motion_name=args.motion,
-        announce=lambda s: print(s, flush=True),
+        token=args.token, reset=args.reset, announce=lambda s: print(s, flush=True),
+        warn=lambda s: print(s, file=sys.stderr, flush=True),
     )  # fmt: skip
     return 0
 
@@ -439,18 +450,32 @@ def _add_serve_command(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "serve",
-        help="the interactive viewer in a web browser (trame)",
-        description="Serve the viewer's controls as a web page; the pelvis renders on this machine and "
-        "streams to the browser. Binds to 127.0.0.1 unless --host says otherwise.",
-        epilog="examples:\n  pelvis3d serve\n  pelvis3d serve --port 9000\n  pelvis3d serve --host 0.0.0.0 --port 8080   # a classroom network",
+        help="the presenter-mode viewer in a web browser (trame)",
+        description="Presenter mode for a class: one shared pelvis that every connected page sees and "
+        "drives (the teacher drives, the class watches). The pelvis renders on this machine at the "
+        "presenter's page size and streams to the browsers; screenshots and GIFs download to the browser "
+        "that asks, nothing is written here. Binds to 127.0.0.1 unless --host says otherwise; beyond "
+        "loopback a random token is required (it is in the printed link).",
+        epilog="examples:\n  pelvis3d serve\n  pelvis3d serve --port 9000 --reset\n"
+        "  pelvis3d serve --host 0.0.0.0 --port 8080   # a classroom network (prints a link with a token)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--view", default="top", choices=list(VIEWS))
-    p.add_argument("--exaggerate", type=float, default=5.0, metavar="X")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    p.add_argument("--view", default="top", choices=list(VIEWS), help="starting view")
+    p.add_argument(
+        "--exaggerate", type=float, default=5.0, metavar="X", help="starting display factor, 1-10 (default 5)"
+    )
     p.add_argument(
         "--motion", default="er-ir-cycle", help="motion (name or .toml/.json file) that the play button plays"
+    )
+    p.add_argument(
+        "--token",
+        default=None,
+        help="secret every page must present (default: none on 127.0.0.1, a random one beyond it)",
+    )
+    p.add_argument(
+        "--reset", action="store_true", help="return to the starting pose and settings whenever the last page closes"
     )
     _add_model_argument(p)
     p.set_defaults(func=_cmd_serve)

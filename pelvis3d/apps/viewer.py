@@ -28,7 +28,7 @@ from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
 from pelvis3d.motions.motion import get_motion
 
-__all__ = ["NoDisplayError", "Viewer", "view", "has_display", "VIEW_KEYS"]
+__all__ = ["NO_DISPLAY_ADVICE", "NoDisplayError", "Viewer", "view", "display_problem", "has_display", "VIEW_KEYS"]
 
 #: Key -> view preset.
 VIEW_KEYS = {
@@ -43,6 +43,11 @@ VIEW_KEYS = {
     "o": "oblique",
 }
 
+#: Frames a second in a recorded GIF; each picture is held for as long as it was shown.
+RECORD_FPS = 10.0
+#: Longest a single unchanged picture is held in a recording, seconds (a paused teacher).
+MAX_HOLD_S = 5.0
+
 HELP = (
     "keys: t top  b back  f front  l left  r right  u under  i inlet  k outlet  o oblique\n"
     "n neutral   space play/pause   p screenshot   g record GIF   h help   q quit"
@@ -53,11 +58,51 @@ class NoDisplayError(Pelvis3dError, RuntimeError):
     """There is no display to open a window on."""
 
 
-def has_display() -> bool:
-    """Whether a desktop window can be opened (Linux: an X or Wayland display is set)."""
-    if sys.platform.startswith("linux"):
-        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+#: What to do instead when no window can be opened (the extra's name as in the README).
+NO_DISPLAY_ADVICE = (
+    "use 'pelvis3d serve' for the viewer in a browser (needs the web extra: "
+    "pip install \"pelvis3d[web]\"), or 'pelvis3d image' / 'pelvis3d animate' to render offscreen"
+)
+
+
+def _x_display_reachable(display: str) -> bool:
+    """Whether the X server named by ``display`` (``[host]:N[.S]``) accepts a connection."""
+    import socket
+
+    host, _, rest = display.rpartition(":")
+    try:
+        number = int(rest.split(".")[0])
+    except ValueError:
+        return False
+    try:
+        if host in ("", "unix"):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(1.0)
+                s.connect(f"/tmp/.X11-unix/X{number}")
+        else:
+            socket.create_connection((host, 6000 + number), timeout=1.0).close()
+    except OSError:
+        return False
     return True
+
+
+def display_problem() -> str | None:
+    """Why no desktop window can be opened, or ``None`` when one can (Linux: X or Wayland)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    display = os.environ.get("DISPLAY")
+    if not display:
+        return "no display found for a window"
+    if not _x_display_reachable(display):
+        return f"the display {display!r} named by DISPLAY cannot be opened (stale or not running)"
+    return None
+
+
+def has_display() -> bool:
+    """Whether a desktop window can be opened (Linux: a reachable X or a Wayland display)."""
+    return display_problem() is None
 
 
 class Viewer:
@@ -90,17 +135,15 @@ class Viewer:
         pose: Pose | None = None,
         view: str = "top",
         exaggeration: float = 5.0,
-        size: Sequence[int] = (1400, 900),
+        size: Sequence[int] = (1280, 720),
         motion: str | object = "er-ir-cycle",
         off_screen: bool = False,
         output_dir: str | os.PathLike[str] | None = None,
         exercise: str | object | None = None,
     ) -> None:
-        if not off_screen and not has_display():
-            raise NoDisplayError(
-                "no display found for a window; use 'pelvis3d serve' for the viewer in a browser, "
-                "or 'pelvis3d image' / 'pelvis3d animate' to render offscreen"
-            )
+        problem = None if off_screen else display_problem()
+        if problem:
+            raise NoDisplayError(f"{problem}; {NO_DISPLAY_ADVICE}")
         from pelvis3d.render.backend import import_pyvista
         from pelvis3d.render.scene import PelvisScene
 
@@ -145,9 +188,12 @@ class Viewer:
             "nutation": pose.nutation,
         }
         self.sliders: dict[str, object] = {}
+        self._full_samples = self.plotter.ren_win.GetMultiSamples()
+        self.interacting = False
         self._build_sliders(exaggeration)
         self._build_toggles()
         self._build_keys()
+        self._follow_camera()
         self.help_actor = self.scene.add_text(HELP, (0.015, 0.2), size=12, colour="#374151")
         self.help_actor.SetVisibility(False)
         self.status_actor = self.scene.add_text("h: help", (0.015, 0.17), size=11, colour="#6b7280")
@@ -181,9 +227,11 @@ class Viewer:
                 title_height=0.018,
                 fmt="%.2f",
             )
+            self._follow_interaction(self.sliders[name])
 
     def _build_toggles(self) -> None:
         self.toggles: dict[str, object] = {}
+        self.control_actors: list = []  # captions, help and status: not part of a recording
         h = self.size[1]
         for i, (name, on) in enumerate((("link sides", True), ("ghost", True), ("colormap", True), ("labels", True))):
             y = h * 0.78 - i * 38
@@ -196,9 +244,15 @@ class Viewer:
                 color_on="#2563eb",
                 color_off="#d1d5db",
             )
-            self.scene.add_text(name, (44 / self.size[0], (y + 4) / h), size=12)
+            self.control_actors.append(self.scene.add_text(name, (44 / self.size[0], (y + 4) / h), size=12))
 
     def _build_keys(self) -> None:
+        # our keys replace VTK's own: its interactor style's character keys (w wireframe,
+        # s surface, f fly-to, p pick, e/q exit, r reset, 3 stereo, j/t joystick) and the
+        # widgets' "i" that switches a slider off
+        self.plotter.iren.interactor.RemoveObservers("CharEvent")
+        for widget in [*self.sliders.values(), *self.toggles.values()]:
+            widget.KeyPressActivationOff()
         for key in [*VIEW_KEYS, "n", "space", "p", "g", "h"]:
             self.plotter.clear_events_for_key(key)
         for key, view_name in VIEW_KEYS.items():
@@ -208,6 +262,52 @@ class Viewer:
         self.plotter.add_key_event("p", self.screenshot)
         self.plotter.add_key_event("g", self.toggle_recording)
         self.plotter.add_key_event("h", self.toggle_help)
+
+    def _follow_interaction(self, widget) -> None:
+        """Drag quality while the hand moves (a slider or the camera), full quality when it stops."""
+        from vtkmodules.vtkCommonCore import vtkCommand
+
+        widget.AddObserver(vtkCommand.StartInteractionEvent, lambda *_: self.begin_interaction())
+        widget.AddObserver(vtkCommand.EndInteractionEvent, lambda *_: self.end_interaction())
+
+    def _follow_camera(self) -> None:
+        """A mouse turn, pan or zoom: drag quality while it lasts, labels re-laid on every step
+        (their leaders end on the landmarks as seen now), full quality when it ends."""
+        style = self.plotter.iren.interactor.GetInteractorStyle()
+        if style is None:
+            return
+        style.AddObserver("StartInteractionEvent", lambda *_: self.begin_interaction())
+        style.AddObserver("InteractionEvent", lambda *_: self.relayout_labels())
+        style.AddObserver("EndInteractionEvent", lambda *_: self.end_interaction())
+
+    def relayout_labels(self) -> None:
+        """Lay the labels out again for the current camera and window (leaders to landmarks)."""
+        layer = self.scene.labels
+        if layer is not None and self.scene.overlay_visible("labels") and self.scene.posed is not None:
+            layer.update(self.scene.posed, self.scene.shown_world_transforms(), None)
+
+    def begin_interaction(self) -> None:
+        """Render without multisampling while dragging or turning (as ParaView's interactive
+        render), so a software-rendered frame keeps up with the hand."""
+        if self.interacting:
+            return
+        self.interacting = True
+        self.plotter.ren_win.SetMultiSamples(0)
+        # the translucent ghost costs a second pass over every bone: drawn again when the hand stops
+        self._ghost_shown = [a for a in self.scene.ghost_actors.values() if a.GetVisibility()]
+        for actor in self._ghost_shown:
+            actor.SetVisibility(False)
+
+    def end_interaction(self) -> None:
+        """Back to full quality (multisampled) once the hand stops, and show it."""
+        if not self.interacting:
+            return
+        self.interacting = False
+        self.plotter.ren_win.SetMultiSamples(self._full_samples)
+        for actor in self._ghost_shown:
+            actor.SetVisibility(True)
+        self.relayout_labels()
+        self.plotter.render()
 
     # ---- actions (also the scripting API) ----------------------------------------------
     def _on_slider(self, name: str, value: float) -> None:
@@ -260,7 +360,7 @@ class Viewer:
     def _after_change(self) -> None:
         self.plotter.render()
         if self._recorder is not None:
-            self._recorder.append(self.scene.screenshot()[..., :3])
+            self._record_frame()
 
     def _sync_sliders(self) -> None:
         for name, widget in self.sliders.items():
@@ -339,8 +439,9 @@ class Viewer:
         return out
 
     def toggle_recording(self) -> Path | None:
-        """Start or stop recording a GIF of what is shown (one frame per change)."""
-        from pelvis3d.render.writers import GifWriter
+        """Start or stop recording a GIF of the 3D view (no controls), in real time: each
+        picture is held for as long as it was on screen, at ``RECORD_FPS`` frames a second."""
+        from pelvis3d.render.writers import GifWriter, colormap_colours
 
         if self._recorder is None:
             n = 1
@@ -348,15 +449,48 @@ class Viewer:
                 n += 1
             self._record_path = self.output_dir / f"pelvis3d-recording-{n:03d}.gif"
             self._record_tmp = self._record_path.with_name(f".{self._record_path.stem}.partial.gif")
-            self._recorder = GifWriter(self._record_tmp, fps=20)
-            self._recorder.append(self.scene.screenshot()[..., :3])
+            self._recorder = GifWriter(self._record_tmp, fps=RECORD_FPS, extra_colours=colormap_colours())
+            self._last_frame, self._last_frame_time = None, time.perf_counter()
+            self._record_frame()
             self._status("recording... (g to stop)")
             return None
+        self._record_frame(final=True)
         self._recorder.close()
         os.replace(self._record_tmp, self._record_path)
         self._recorder = None
         self._status(f"saved {self._record_path}")
         return self._record_path
+
+    def view_only_picture(self) -> np.ndarray:
+        """The 3D view without the sliders, tick boxes and their captions (for recordings)."""
+        widgets = [w for w in [*self.sliders.values(), *self.toggles.values()] if w.GetEnabled()]
+        shown = [a for a in [*self.control_actors, self.help_actor, self.status_actor] if a.GetVisibility()]
+        for w in widgets:
+            w.Off()
+        for a in shown:
+            a.SetVisibility(False)
+        try:
+            return self.scene.screenshot()[..., :3]
+        finally:
+            for w in widgets:
+                w.On()
+            for a in shown:
+                a.SetVisibility(True)
+            self.plotter.render()  # the window shows its controls again
+
+    def _record_frame(self, *, final: bool = False) -> None:
+        """Add frames at the real playback rate: the picture shown until now is repeated for the
+        time it was on screen (at most MAX_HOLD_S), then the new one is added."""
+        now = time.perf_counter()
+        held = min(now - self._last_frame_time, MAX_HOLD_S)
+        if self._last_frame is not None:
+            for _ in range(max(0, int(round(held * RECORD_FPS)) - 1)):
+                self._recorder.append(self._last_frame)
+        if final:
+            return
+        self._last_frame = self.view_only_picture()
+        self._last_frame_time = now
+        self._recorder.append(self._last_frame)
 
     def toggle_help(self) -> None:
         """Show or hide the key help."""
@@ -402,7 +536,7 @@ def view(
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     view: str = "top",
     exaggeration: float = 5.0,
-    size: Sequence[int] = (1400, 900),
+    size: Sequence[int] = (1280, 720),
 ) -> None:
     """Open the desktop viewer (blocks until the window is closed).
 
