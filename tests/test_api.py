@@ -88,7 +88,7 @@ def test_cli_metrics_table_matches_the_api(capsys, pelvis):
     assert row["IR -1.5 deg"] < 0 < row["ER 1.5 deg"]
     assert main(["metrics"]) == 0
     out = capsys.readouterr().out
-    assert "neutral" in out and "ER 2 deg" in out and "pubic gap (mm)" in out
+    assert "neutral" in out and "ER 0.5 deg" in out and "pubic gap (mm)" in out  # physiological default
 
 
 @pytest.mark.parametrize(
@@ -117,7 +117,12 @@ def test_cli_physiological_warning_is_one_line(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1  # one line per pose beyond the ring's tolerances, naming each
     assert all(line.startswith("pelvis3d metrics: warning:") and "physiological" in line for line in err)
-    assert "pubic gap change +17.6" in err[0] and "SI rotation +5.00 deg exceeds the 3.6 deg" in err[0]
+    import re
+
+    pelvis = pelvis3d.Pelvis()
+    gap = pelvis.metrics(pelvis3d.Pose(rotation=5)).pubic_gap_change_mm
+    assert re.search(rf"pubic gap change \+{gap:.2f} mm exceeds the 2 mm tolerance", err[0]), err[0]
+    assert "SI rotation +5.00 deg exceeds the 3.6 deg" in err[0]
 
 
 def test_cli_runs_as_a_real_process():
@@ -125,7 +130,7 @@ def test_cli_runs_as_a_real_process():
         [sys.executable, "-m", "pelvis3d", "metrics", "--format", "csv"], capture_output=True, text=True, cwd=ROOT
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines()[0].startswith("metric,neutral,ER 2 deg,IR -2 deg")
+    assert out.stdout.splitlines()[0].startswith("metric,neutral,ER 0.5 deg,IR -0.5 deg")
     bad = subprocess.run(
         [sys.executable, "-m", "pelvis3d", "metrics", "--rotation", "inf"], capture_output=True, text=True, cwd=ROOT
     )
