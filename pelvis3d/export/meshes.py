@@ -16,11 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from pelvis3d.anatomy import BODIES
+from pelvis3d.body import body_meshes
 from pelvis3d.export.gltf import UNIT_SCALE, glb_bytes, write_glb
 from pelvis3d.files import atomic_paths, check_output_path
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
-from pelvis3d.motions.exercises import body_meshes, exercise_transforms
+from pelvis3d.motions.exercises import exercise_transforms
 from pelvis3d.motions.motion import Motion, get_motion
 from pelvis3d.validation import check_fps, check_frames, known_name
 
@@ -137,7 +138,8 @@ def export_animation(
     legs = any(p.has_leg_motion() for p in poses) or m.is_exercise
     if legs:
         bodies = body_meshes(model)
-        transforms = [exercise_transforms(model, p, exaggeration) for p in poses]
+        placed = m if getattr(m, "is_exercise", False) else None  # an exercise keeps its foot planted
+        transforms = [exercise_transforms(model, p, exaggeration, placed) for p in poses]
     else:
         for p in poses:
             model.check_pose(p)
