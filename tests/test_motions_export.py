@@ -168,7 +168,7 @@ def test_animated_gltf_structure_matches_the_model(tmp_path, pelvis):
     times, rotations, translations = _channel(out, g, node=2)
     k = int(np.argmax(np.abs(times - 1.0) < 1e-6))  # er-ir-cycle peaks in external rotation at 1 s
     tk = pelvis.posed(get_motion("er-ir-cycle").pose_at(float(times[k])), 5).world_transforms["left_innominate"]
-    assert get_motion("er-ir-cycle").pose_at(float(times[k])).left_rotation > 0.9
+    assert get_motion("er-ir-cycle").pose_at(float(times[k])).left_rotation > 0.45  # the ER peak
     assert np.allclose(Rotation.from_quat(rotations[k]).as_matrix(), np.asarray(tk)[:3, :3], atol=1e-6)
     assert np.allclose(translations[k], np.asarray(tk)[:3, 3] / 1000, atol=1e-6)
     assert not np.allclose(rotations[k], rotations[0], atol=1e-4)

@@ -441,7 +441,7 @@ class Viewer:
     def toggle_recording(self) -> Path | None:
         """Start or stop recording a GIF of the 3D view (no controls), in real time: each
         picture is held for as long as it was on screen, at ``RECORD_FPS`` frames a second."""
-        from pelvis3d.render.writers import GifWriter, colormap_colours
+        from pelvis3d.render.writers import GifWriter
 
         if self._recorder is None:
             n = 1
@@ -449,7 +449,7 @@ class Viewer:
                 n += 1
             self._record_path = self.output_dir / f"pelvis3d-recording-{n:03d}.gif"
             self._record_tmp = self._record_path.with_name(f".{self._record_path.stem}.partial.gif")
-            self._recorder = GifWriter(self._record_tmp, fps=RECORD_FPS, extra_colours=colormap_colours())
+            self._recorder = GifWriter(self._record_tmp, fps=RECORD_FPS)  # a palette per frame: no colour is lost
             self._last_frame, self._last_frame_time = None, time.perf_counter()
             self._record_frame()
             self._status("recording... (g to stop)")

@@ -92,7 +92,6 @@ def build_app(
     from trame_pyvista import plotter_ui
 
     from pelvis3d.render.scene import PelvisScene
-    from pelvis3d.render.writers import colormap_colours
 
     model = pelvis or Pelvis()
     scene = PelvisScene(model, size=size, view=view, exaggeration=exaggeration, off_screen=True)
@@ -316,9 +315,7 @@ def build_app(
             return
         seconds, size_cap = recording_limits
         try:
-            session["gif"] = GifRecording(
-                fps=1.0 / _TICK_S, max_seconds=seconds, max_bytes=size_cap, extra_colours=colormap_colours()
-            )
+            session["gif"] = GifRecording(fps=1.0 / _TICK_S, max_seconds=seconds, max_bytes=size_cap)
         except RecordingError as exc:
             say(str(exc), error=True)
             return

@@ -36,8 +36,6 @@ class GifRecording:
         Length cap, seconds of recording.
     max_bytes : int
         Size cap of the GIF file, bytes.
-    extra_colours : array, optional
-        Colours reserved in the palette (e.g. the joint-space colour map).
     """
 
     def __init__(
@@ -46,7 +44,6 @@ class GifRecording:
         fps: float = 10.0,
         max_seconds: float = 60.0,
         max_bytes: int = 64 * 2**20,
-        extra_colours: NDArray[np.uint8] | None = None,
     ) -> None:
         from pelvis3d.render.writers import GifWriter
 
@@ -56,7 +53,7 @@ class GifRecording:
         self._dir = Path(tempfile.mkdtemp(prefix="pelvis3d-recording-"))
         self.path = self._dir / "recording.gif"
         try:
-            self._writer = GifWriter(self.path, fps=self.fps, extra_colours=extra_colours)
+            self._writer = GifWriter(self.path, fps=self.fps)  # a palette per frame: no colour is lost
         except OSError as exc:
             self.discard()
             raise RecordingError(f"cannot start a recording in {self._dir.parent}: {exc.strerror}") from None
