@@ -96,7 +96,7 @@ def test_demo_as_a_real_process(tmp_path):
         assert (out / name).stat().st_size > 1000
     assert iio.imread(out / "er-ir-cycle.gif", index=None).shape[0] == 8
     table = (out / "metrics.txt").read_text()
-    assert "pubic gap (mm)" in table and "ER 1 deg" in table
+    assert "pubic gap (mm)" in table and "ER 0.5 deg" in table  # the physiological default
 
 
 @pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "examples").glob("*.py")))

@@ -13,17 +13,21 @@ from pelvis3d.anatomy import Anatomy
 from pelvis3d.apps.report import metrics_table
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
+from pelvis3d.motions.motion import DEFAULT_AMPLITUDE_DEG
 
 __all__ = ["run_demo"]
+
+#: True rotation per side of the teaching set: physiological (see DEFAULT_AMPLITUDE_DEG).
+AMPLITUDE = DEFAULT_AMPLITUDE_DEG
 
 
 #: The single views of the demo: file stem, true pose, view.
 SINGLE_VIEWS = (
     ("rear-neutral", Pose(), "rear"),
     ("top-neutral", Pose(), "top"),
-    ("top-external-rotation", Pose(rotation=1), "top"),
-    ("top-internal-rotation", Pose(rotation=-1), "top"),
-    ("oblique-external-rotation", Pose(rotation=1), "oblique"),
+    ("top-external-rotation", Pose(rotation=AMPLITUDE), "top"),
+    ("top-internal-rotation", Pose(rotation=-AMPLITUDE), "top"),
+    ("oblique-external-rotation", Pose(rotation=AMPLITUDE), "oblique"),
 )
 
 
@@ -36,7 +40,7 @@ def _still(anatomy: Anatomy, path: Path, view: str | None, pose: Pose | None) ->
 
     model = _worker_model(anatomy)
     if view is None:
-        return render_figure(path, article_panels(1.0), pelvis=model, workers=1)
+        return render_figure(path, article_panels(AMPLITUDE), pelvis=model, workers=1)
     return render_image(pose, path, view=view, size=(1200, 900), pelvis=model)
 
 
@@ -100,7 +104,7 @@ def run_demo(
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     else:
-        written = [render_figure(out / "figure-article.png", article_panels(1.0), pelvis=model, workers=1)]
+        written = [render_figure(out / "figure-article.png", article_panels(AMPLITUDE), pelvis=model, workers=1)]
         for path, view, pose in stills[1:]:
             written.append(render_image(pose, path, view=view, size=(1200, 900), pelvis=model))
         written.append(
@@ -116,14 +120,26 @@ def run_demo(
         )
     table = out / "metrics.txt"
     text = metrics_table(
-        model, [("neutral", Pose()), ("ER 1 deg", Pose(rotation=1)), ("IR -1 deg", Pose(rotation=-1))], exaggeration=5.0
+        model,
+        [
+            ("neutral", Pose()),
+            (f"ER {AMPLITUDE:g} deg", Pose(rotation=AMPLITUDE)),
+            (f"IR {-AMPLITUDE:g} deg", Pose(rotation=-AMPLITUDE)),
+        ],
+        exaggeration=5.0,
     )
     with atomic_path(table) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
     written.append(table)
     csv_path = out / "metrics.csv"
     csv_text = metrics_table(
-        model, [("neutral", Pose()), ("ER 1 deg", Pose(rotation=1)), ("IR -1 deg", Pose(rotation=-1))], fmt="csv"
+        model,
+        [
+            ("neutral", Pose()),
+            (f"ER {AMPLITUDE:g} deg", Pose(rotation=AMPLITUDE)),
+            (f"IR {-AMPLITUDE:g} deg", Pose(rotation=-AMPLITUDE)),
+        ],
+        fmt="csv",
     )
     with atomic_path(csv_path) as tmp:
         tmp.write_text(csv_text + "\n", encoding="utf-8")
