@@ -17,6 +17,9 @@ from pelvis3d.render.drawing import rgb
 
 __all__ = ["NEUTRAL_FRACTION", "phase_name", "motion_phases", "PhaseIndicator"]
 
+#: Height of the phase row (normalised, from the bottom): under the ghost's legend line (0.865).
+PHASE_ROW_Y = 0.82
+
 #: A frame whose largest angle is below this fraction of the motion's largest angle counts
 #: as neutral (assumed: a quarter of the peak reads as "at rest" in a 1-2 deg motion shown x5).
 NEUTRAL_FRACTION = 0.25
@@ -99,8 +102,8 @@ class PhaseIndicator:
     def __init__(self, scene, names: Sequence[str]) -> None:
         self.scene = scene
         self.names = tuple(names)
-        self.words = [scene.add_text(n, (0.5, 0.855), size=15, justify="left", colour=_IDLE) for n in self.names]
-        self.dots = [scene.add_text("·", (0.5, 0.855), size=15, colour=_IDLE) for _ in self.names[1:]]
+        self.words = [scene.add_text(n, (0.5, PHASE_ROW_Y), size=15, justify="left", colour=_IDLE) for n in self.names]
+        self.dots = [scene.add_text("·", (0.5, PHASE_ROW_Y), size=15, colour=_IDLE) for _ in self.names[1:]]
         self._place()
 
     def _place(self) -> None:
@@ -120,10 +123,10 @@ class PhaseIndicator:
         total = sum(widths) + len(self.dots) * (dot + 2 * gap)
         x = (width - total) / 2
         for i, actor in enumerate(self.words):
-            actor.GetPositionCoordinate().SetValue(x / width, 0.855)
+            actor.GetPositionCoordinate().SetValue(x / width, PHASE_ROW_Y)
             x += widths[i]
             if i < len(self.dots):
-                self.dots[i].GetPositionCoordinate().SetValue((x + gap) / width, 0.855)
+                self.dots[i].GetPositionCoordinate().SetValue((x + gap) / width, PHASE_ROW_Y)
                 x += dot + 2 * gap
         for w in self.words:
             w.GetTextProperty().SetBold(False)
