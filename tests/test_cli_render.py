@@ -75,6 +75,20 @@ def test_list_views_and_motions(capsys):
     assert "er-ir-cycle" in capsys.readouterr().out
 
 
+def test_list_dofs_names_every_leg_coordinate_a_pose_accepts(capsys):
+    """Each leg coordinate listed is one Pose accepts, with the limits pelvis3d.legs enforces."""
+    from pelvis3d import Pose
+    from pelvis3d.legs import LEG_HARD_DEG
+
+    assert run(["list", "dofs"]) == 0
+    out = capsys.readouterr().out
+    for joint, (lo, hi) in LEG_HARD_DEG.items():
+        line = next(line for line in out.splitlines() if line.startswith(f"{joint}_l/_r"))
+        assert f"hard {lo:g}..{hi:g} deg" in line
+        for side in "lr":
+            assert Pose(**{f"{joint}_{side}": 1.0}).leg_angles()[f"{joint}_{side}"] == 1.0
+
+
 def test_demo_as_a_real_process(tmp_path):
     """The README's main job, as a user runs it."""
     out = tmp_path / "demo"

@@ -120,11 +120,37 @@ def _dof_listing(pelvis) -> str:
         lines.append(
             f"{name:18s} physiological {lo:g}..{hi:g} deg{source}, hard {d.hard_deg[0]:g}..{d.hard_deg[1]:g} deg: {what}"
         )
+    lines.extend(_leg_listing())
     lines.append(
         "Ring DOF ranges: where the DOF alone keeps the ring within the published joint tolerances "
         "(pelvis3d.tolerances), computed from this pelvis's geometry."
     )
     return "\n".join(lines)
+
+
+#: What each leg coordinate does, with OpenSim's signs (see pelvis3d.legs).
+LEG_DESCRIPTIONS = {
+    "hip_flexion": "hip flexion (+, knee forward) / extension (-) about the pelvis Z axis at the hip centre",
+    "hip_adduction": "hip adduction (+, knee toward the midline) / abduction (-)",
+    "hip_rotation": "hip internal (+) / external (-) rotation",
+    "knee_angle": "knee extension (+) / flexion (-), 0 = straight",
+    "ankle_angle": "ankle dorsiflexion (+) / plantarflexion (-)",
+}
+
+
+def _leg_listing() -> list[str]:
+    """The legs' coordinates (OpenSim's names; ``_l`` and ``_r`` for each side)."""
+    from pelvis3d.legs import LEG_HARD_DEG, LEG_PHYSIOLOGICAL_DEG
+
+    lines = []
+    for joint, what in LEG_DESCRIPTIONS.items():
+        lo, hi = LEG_PHYSIOLOGICAL_DEG[joint]
+        hlo, hhi = LEG_HARD_DEG[joint]
+        lines.append(
+            f"{joint + '_l/_r':18s} physiological {lo:g}..{hi:g} deg [AAOS, Greene & Heckman 1994], "
+            f"hard {hlo:g}..{hhi:g} deg [Hamner et al. 2010]: {what} (drawn in exercises and OpenSim motions)"
+        )
+    return lines
 
 
 def _ended_by(pelvis, name: str, lo: float, hi: float, hard: tuple[float, float]) -> str:
