@@ -197,3 +197,38 @@ def test_viewer_plays_an_exercise(pelvis):
     assert v.angles["left_rotation"] > 1.0  # the coupled innominate rotation shows on the slider
     assert "rotation L +1." in v.metrics_text()
     v.close()
+
+
+def test_drag_quality_while_the_hand_moves_and_full_quality_after(pelvis):
+    from pelvis3d.apps.viewer import Viewer
+
+    v = Viewer(pelvis, size=(800, 600), view="top", off_screen=True)
+    v.set(left_rotation=1.0)
+    ren = v.plotter.renderer
+
+    def lit() -> list:
+        return [light for light in ren.GetLights() if light.GetSwitch()]
+
+    full_lights = lit()
+    assert len(full_lights) >= 3 and v.plotter.ren_win.GetMultiSamples() > 0
+    assert any(a.GetVisibility() for a in v.scene.ghost_actors.values())
+    insets = [r for r in v.plotter.ren_win.GetRenderers() if r is not ren and r.GetDraw()]
+    assert len(insets) == 3  # the magnifier insets of the view from above
+    v.begin_interaction()
+    for value in (1.2, 1.4):  # moves during the drag: the ghost must not come back
+        v.set(left_rotation=value)
+        assert v.plotter.ren_win.GetMultiSamples() == 0
+        assert [light.GetLightType() for light in lit()] == [1]  # one headlight (VTK_LIGHT_TYPE_HEADLIGHT)
+        assert not any(a.GetVisibility() for a in v.scene.ghost_actors.values())
+        assert not any(r.GetDraw() for r in insets)
+    v.end_interaction()
+    assert lit() == full_lights and v.plotter.ren_win.GetMultiSamples() > 0
+    assert any(a.GetVisibility() for a in v.scene.ghost_actors.values())  # at the pose reached
+    assert all(r.GetDraw() for r in insets)
+    # the ghost switched off by the user stays off after a drag
+    v.toggle("ghost", False)
+    v.begin_interaction()
+    v.set(left_rotation=1.6)
+    v.end_interaction()
+    assert not any(a.GetVisibility() for a in v.scene.ghost_actors.values())
+    v.close()

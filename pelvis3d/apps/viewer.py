@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pelvis3d.apps.drag_quality import DragQuality
 from pelvis3d.errors import Pelvis3dError, PhysiologicalRangeWarning
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
@@ -188,8 +189,7 @@ class Viewer:
             "nutation": pose.nutation,
         }
         self.sliders: dict[str, object] = {}
-        self._full_samples = self.plotter.ren_win.GetMultiSamples()
-        self.interacting = False
+        self.drag = DragQuality(self.scene)
         self._build_sliders(exaggeration)
         self._build_toggles()
         self._build_keys()
@@ -277,7 +277,7 @@ class Viewer:
         if style is None:
             return
         style.AddObserver("StartInteractionEvent", lambda *_: self.begin_interaction())
-        style.AddObserver("InteractionEvent", lambda *_: self.relayout_labels())
+        style.AddObserver("InteractionEvent", lambda *_: self.drag.layout_due() and self.relayout_labels())
         style.AddObserver("EndInteractionEvent", lambda *_: self.end_interaction())
 
     def relayout_labels(self) -> None:
@@ -286,28 +286,21 @@ class Viewer:
         if layer is not None and self.scene.overlay_visible("labels") and self.scene.posed is not None:
             layer.update(self.scene.posed, self.scene.shown_world_transforms(), None)
 
+    @property
+    def interacting(self) -> bool:
+        """Whether the hand is on a slider or the camera (drag quality is on)."""
+        return self.drag.active
+
     def begin_interaction(self) -> None:
-        """Render without multisampling while dragging or turning (as ParaView's interactive
-        render), so a software-rendered frame keeps up with the hand."""
-        if self.interacting:
-            return
-        self.interacting = True
-        self.plotter.ren_win.SetMultiSamples(0)
-        # the translucent ghost costs a second pass over every bone: drawn again when the hand stops
-        self._ghost_shown = [a for a in self.scene.ghost_actors.values() if a.GetVisibility()]
-        for actor in self._ghost_shown:
-            actor.SetVisibility(False)
+        """Drag quality while dragging or turning (no multisampling, one headlight, no ghost
+        or insets: :mod:`pelvis3d.apps.drag_quality`), so a software-rendered frame keeps up."""
+        self.drag.begin()
 
     def end_interaction(self) -> None:
-        """Back to full quality (multisampled) once the hand stops, and show it."""
-        if not self.interacting:
-            return
-        self.interacting = False
-        self.plotter.ren_win.SetMultiSamples(self._full_samples)
-        for actor in self._ghost_shown:
-            actor.SetVisibility(True)
-        self.relayout_labels()
-        self.plotter.render()
+        """Back to full quality once the hand stops, and show it."""
+        if self.drag.end():
+            self.relayout_labels()
+            self.plotter.render()
 
     # ---- actions (also the scripting API) ----------------------------------------------
     def _on_slider(self, name: str, value: float) -> None:
