@@ -283,7 +283,8 @@ def build_app(
         while session["gif"] is not None:
             gif: GifRecording = session["gif"]
             try:
-                gif.append(scene.screenshot())
+                # what the pages were last sent, read back: a render here would push to every page
+                gif.append(window_picture(scene.plotter.ren_win))
             except RecordingError as exc:
                 session["gif"] = None
                 set_owned(recording=False)
