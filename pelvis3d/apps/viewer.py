@@ -44,6 +44,10 @@ VIEW_KEYS = {
     "o": "oblique",
 }
 
+#: Height of the tick-box row's lower edge (fraction of the window height): above the key help
+#: (0.2) and below the labels, which never sit lower than 0.3 (pelvis3d.render.overlays.labels).
+TOGGLE_ROW_HEIGHT = 0.255
+
 #: Frames a second in a recorded GIF; each picture is held for as long as it was shown.
 RECORD_FPS = 10.0
 #: Longest a single unchanged picture is held in a recording, seconds (a paused teacher).
@@ -230,21 +234,35 @@ class Viewer:
             self._follow_interaction(self.sliders[name])
 
     def _build_toggles(self) -> None:
+        """Tick boxes in one row at the lower left, above the key help and status line: below
+        the lowest place a label can take (30% of the height), so labels never cover them.
+        Boxes and captions are both placed in pixels from the lower left, so they stay
+        together when the window is resized."""
+        from pelvis3d.render.drawing import text_size
+
         self.toggles: dict[str, object] = {}
+        #: each tick box as placed: (x0, y0, x1, y1), pixels from the lower left
+        self.toggle_boxes: dict[str, tuple[int, int, int, int]] = {}
         self.control_actors: list = []  # captions, help and status: not part of a recording
-        h = self.size[1]
-        for i, (name, on) in enumerate((("link sides", True), ("ghost", True), ("colormap", True), ("labels", True))):
-            y = h * 0.78 - i * 38
+        y = round(self.size[1] * TOGGLE_ROW_HEIGHT)
+        x = 12
+        for name, on in (("link sides", True), ("ghost", True), ("colormap", True), ("labels", True)):
             self.toggles[name] = self.plotter.add_checkbox_button_widget(
                 lambda state, n=name: self.toggle(n, bool(state)),
                 value=on,
-                position=(12, y),
+                position=(x, y),
                 size=24,
                 border_size=2,
                 color_on="#2563eb",
                 color_off="#d1d5db",
             )
-            self.control_actors.append(self.scene.add_text(name, (44 / self.size[0], (y + 4) / h), size=12))
+            self.toggle_boxes[name] = (x, y, x + 24, y + 24)
+            caption = self.scene.add_text(name, (0.0, 0.0), size=12)
+            caption.GetPositionCoordinate().SetCoordinateSystemToDisplay()
+            caption.GetPositionCoordinate().SetValue(x + 30, y + 4)
+            self.control_actors.append(caption)
+            # room for the caption at up to 1.5x its font size (the window may grow)
+            x += 30 + int(1.5 * text_size(caption.GetTextProperty(), name)[0]) + 16
 
     def _build_keys(self) -> None:
         # our keys replace VTK's own: its interactor style's character keys (w wireframe,
