@@ -7,14 +7,19 @@ same size without anti-aliasing. Prints figures side by side in one run; asserts
 
 Rows:
 
-* bare pyvista: the three bone meshes, a new actor matrix and ``render()`` per move, no
-  multisampling (the baseline);
-* viewer dragging: one slider move as a drag delivers it (VTK moved the handle, then fires the
-  interaction event that runs pelvis3d's callback, which renders) while the drag quality is on
-  (no multisampling), with all overlays;
-* viewer still: the same move at full quality (4x multisampling), as after the hand stops.
+* bare pyvista render, no AA: the three bone meshes, a new actor matrix and ``render()`` per
+  move, no multisampling, pyvista's default light kit (the issue's baseline);
+* bare, one headlight: the same lit by one headlight (what the viewer's drag quality uses), for
+  an honest comparison of the rest of the viewer's frame;
+* viewer dragging, before: one slider move as a drag delivers it (VTK moved the handle, then
+  fires the interaction event that runs pelvis3d's callback, which renders) with only
+  multisampling off (the drag quality before issue 15's second pass);
+* viewer dragging, now: the same with the drag quality of :mod:`pelvis3d.apps.drag_quality`
+  (no multisampling, one headlight, no ghost or insets);
+* viewer still (4x MSAA): the same move at full quality, as after the hand stops.
 
-Also: the work beyond the render (the render replaced by a no-op), as in issue 4.
+Also: the work beyond the render (the render replaced by a no-op), as in issue 4. The machine's
+load average is printed with the figures (other processes share the cores).
 """
 
 from __future__ import annotations
