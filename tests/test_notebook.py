@@ -14,7 +14,6 @@ import pytest
 import pelvis3d
 from pelvis3d import Pose
 from pelvis3d.kinematics import SI_DOF_NAMES
-from tests.conftest import CI_INSTALLS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "examples" / "pelvis3d.ipynb"
@@ -22,7 +21,7 @@ NOTEBOOK = ROOT / "examples" / "pelvis3d.ipynb"
 
 def _need(module: str):
     """The module, or a skip that fails under CI=true (.ci/run installs the test extra)."""
-    return pytest.importorskip(module, reason=f"{module} is not installed ({CI_INSTALLS} it with the test extra)")
+    return pytest.importorskip(module, reason=f"{module} is not installed (.ci/run installs it with the test extra)")
 
 
 def _picture(png: bytes) -> np.ndarray:
