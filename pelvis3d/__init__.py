@@ -41,6 +41,7 @@ _LAZY = {
     "export_animation": "pelvis3d.export.meshes",
     "export_lesson": "pelvis3d.export.lesson",
     "view": "pelvis3d.apps.viewer",
+    "widget": "pelvis3d.apps.notebook",
     "render_runner": "pelvis3d.render.runner",
 }
 
@@ -76,6 +77,7 @@ __all__ = [
     "export_meshes",
     "export_lesson",
     "view",
+    "widget",
     "Viewer",
     "Anatomy",
     "AnatomyFileError",

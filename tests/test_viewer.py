@@ -197,3 +197,75 @@ def test_viewer_plays_an_exercise(pelvis):
     assert v.angles["left_rotation"] > 1.0  # the coupled innominate rotation shows on the slider
     assert "rotation L +1." in v.metrics_text()
     v.close()
+
+
+def test_drag_quality_while_the_hand_moves_and_full_quality_after(pelvis):
+    from pelvis3d.apps.viewer import Viewer
+
+    v = Viewer(pelvis, size=(800, 600), view="top", off_screen=True)
+    v.set(left_rotation=1.0)
+    ren = v.plotter.renderer
+
+    def lit() -> list:
+        return [light for light in ren.GetLights() if light.GetSwitch()]
+
+    full_lights = lit()
+    assert len(full_lights) >= 3 and v.plotter.ren_win.GetMultiSamples() > 0
+    assert any(a.GetVisibility() for a in v.scene.ghost_actors.values())
+    insets = [r for r in v.plotter.ren_win.GetRenderers() if r is not ren and r.GetDraw()]
+    assert len(insets) == 3  # the magnifier insets of the view from above
+    v.begin_interaction()
+    for value in (1.2, 1.4):  # moves during the drag: the ghost must not come back
+        v.set(left_rotation=value)
+        assert v.plotter.ren_win.GetMultiSamples() == 0
+        assert [light.GetLightType() for light in lit()] == [1]  # one headlight (VTK_LIGHT_TYPE_HEADLIGHT)
+        assert not any(a.GetVisibility() for a in v.scene.ghost_actors.values())
+        assert not any(r.GetDraw() for r in insets)
+    v.end_interaction()
+    assert lit() == full_lights and v.plotter.ren_win.GetMultiSamples() > 0
+    assert any(a.GetVisibility() for a in v.scene.ghost_actors.values())  # at the pose reached
+    assert all(r.GetDraw() for r in insets)
+    # the ghost switched off by the user stays off after a drag
+    v.toggle("ghost", False)
+    v.begin_interaction()
+    v.set(left_rotation=1.6)
+    v.end_interaction()
+    assert not any(a.GetVisibility() for a in v.scene.ghost_actors.values())
+    v.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1400, 900)])
+def test_labels_never_cover_the_tick_boxes(pelvis, size):
+    from pelvis3d.apps.viewer import Viewer
+    from pelvis3d.render.drawing import text_size
+
+    v = Viewer(pelvis, size=size, off_screen=True)
+    v.set(left_rotation=1.0)
+    controls = []  # (x0, y0, x1, y1) in pixels from the lower left
+    picture = v.plotter.screenshot()[::-1, :, :3].astype(int)  # rows from the bottom, as VTK counts
+    for name, caption in zip(v.toggles, v.control_actors, strict=True):
+        x0, y0, x1, y1 = v.toggle_boxes[name]
+        # the (ticked, blue) box is drawn where the viewer says it is
+        blue = np.abs(picture[y0 - 2 : y1 + 3, x0 - 2 : x1 + 3] - (37, 99, 235)).sum(axis=2) < 60
+        assert blue.mean() > 0.3, name
+        cx, cy = caption.GetPositionCoordinate().GetValue()[:2]
+        w, h = text_size(caption.GetTextProperty(), caption.GetInput())
+        controls += [(x0, y0, x1, y1), (cx, cy, cx + w, cy + h)]
+    for a, b in zip(controls[1::2], controls[2::2], strict=False):  # a caption ends before the next box
+        assert a[2] < b[0], (a, b)
+    labels = v.scene.labels
+    for view in ("top", "rear", "front", "left", "right", "oblique", "inlet"):
+        v.set_view(view)
+        v.plotter.render()
+        for actor in labels.text_actors:
+            if not actor.GetVisibility() or not actor.GetInput():
+                continue
+            x, y = actor.GetPositionCoordinate().GetValue()[:2]
+            w, h = text_size(actor.GetTextProperty(), actor.GetInput())
+            justify = actor.GetTextProperty().GetJustification()
+            x0 = x - (w / 2 if justify == 1 else w if justify == 2 else 0)
+            box = (x0, y - h / 2, x0 + w, y + h / 2)  # labels are centred vertically
+            for c in controls:
+                apart = box[2] < c[0] or c[2] < box[0] or box[3] < c[1] or c[3] < box[1]
+                assert apart, (view, actor.GetInput(), box, c)
+    v.close()

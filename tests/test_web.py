@@ -452,3 +452,104 @@ def test_a_full_disk_ends_the_recording_with_one_message(monkeypatch):
     with pytest.raises(RecordingError, match="No space left on device"):
         rec.append(np.zeros((20, 20, 3), np.uint8))
     assert not rec.path.parent.exists()
+
+
+def _picture_sizes(page) -> dict:
+    """The streamed picture's own size and the box the page draws it in (CSS pixels)."""
+    return page.evaluate(
+        """() => { const img = document.querySelector('#view3d img'); const box = img.getBoundingClientRect();
+        return {natural: [img.naturalWidth, img.naturalHeight], box: [box.width, box.height],
+                fit: getComputedStyle(img).objectFit}; }"""
+    )
+
+
+def _wait_until_drawn_one_to_one(page) -> None:
+    """Until the page's picture has the size of the box it is drawn in (its own size)."""
+    page.wait_for_function(
+        """() => { const i = document.querySelector('#view3d img'); const b = i && i.getBoundingClientRect();
+        return i && i.naturalWidth == Math.round(b.width) && i.naturalHeight == Math.round(b.height); }""",
+        timeout=60000,
+    )
+
+
+def _wait_for_picture(page, width: int, height: int) -> None:
+    page.wait_for_function(
+        "([w, h]) => { const i = document.querySelector('#view3d img'); return i && i.naturalWidth == w && i.naturalHeight == h; }",
+        arg=[width, height],
+        timeout=60000,
+    )
+
+
+def _nudge(page, key: str, times: int) -> None:
+    """Move the left-rotation slider by keyboard (a change: a new picture for every page)."""
+    page.locator("[role=slider]").nth(0).focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_the_picture_is_rendered_at_the_presenters_size(tmp_path):
+    """Two browsers of different sizes: the picture follows the first page (the presenter),
+    not the last to connect or resize; the other page shows it scaled, not stretched."""
+    pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    import imageio.v3 as iio
+
+    proc, port, _ = start_serve(tmp_path)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        with pw.sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run"],
+            )
+            teacher = open_page(browser, url, 1400, 900)
+            _wait_until_drawn_one_to_one(teacher)
+            mine = _picture_sizes(teacher)
+            w, h = (round(v) for v in mine["box"])  # the teacher's view, drawn 1:1
+            assert w > 800, mine
+            student = open_page(browser, url, 800, 600)  # connects last: must not resize the picture
+            time.sleep(3)
+            assert _picture_sizes(teacher)["natural"] == [w, h]
+            _nudge(teacher, "ArrowRight", 10)  # the teacher moves: a new picture for every page
+            _wait_for_picture(student, w, h)  # the presenter's picture, streamed to the student
+            assert _picture_sizes(teacher)["natural"] == [w, h]
+            theirs = _picture_sizes(student)
+            assert theirs["fit"] == "contain" and theirs["box"][0] < w, theirs  # scaled into its smaller view
+            student.locator("#view3d").screenshot(path=str(tmp_path / "student.png"))
+            teacher.locator("#view3d").screenshot(path=str(tmp_path / "teacher.png"))
+            student.set_viewport_size({"width": 600, "height": 700})  # a watcher resizes: nothing changes
+            time.sleep(3)
+            assert _picture_sizes(teacher)["natural"] == [w, h]
+            _nudge(teacher, "ArrowLeft", 4)
+            _wait_for_picture(student, w, h)
+            teacher.set_viewport_size({"width": 1200, "height": 800})  # the presenter resizes: the picture follows
+            teacher.wait_for_function(
+                "w => document.querySelector('#view3d img').naturalWidth < w", arg=w, timeout=60000
+            )
+            _wait_until_drawn_one_to_one(teacher)
+            new = _picture_sizes(teacher)
+            _wait_for_picture(student, *new["natural"])
+            # the presenter leaves: the next oldest page presents
+            teacher.context.close()
+            student.set_viewport_size({"width": 640, "height": 720})
+            _nudge(student, "ArrowRight", 1)
+            _wait_until_drawn_one_to_one(student)
+            assert _picture_sizes(student)["natural"] != new["natural"]
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    student_view = iio.imread(tmp_path / "student.png")[..., :3].astype(int)
+    teacher_view = iio.imread(tmp_path / "teacher.png")[..., :3].astype(int)
+    assert student_view.std() > 10 and teacher_view.std() > 10  # both see the pelvis
+    # not stretched: the drawing (dark pixels: bones, text) keeps the teacher's proportions in the
+    # student's view, with white bands where the view's shape differs
+
+    def proportions(view: np.ndarray) -> float:
+        rows = np.nonzero((view < 150).any(axis=(1, 2)))[0]
+        cols = np.nonzero((view < 150).any(axis=(0, 2)))[0]
+        return (cols[-1] - cols[0] + 1) / (rows[-1] - rows[0] + 1)
+
+    assert proportions(student_view) == pytest.approx(proportions(teacher_view), rel=0.05)
+    box_h, box_w = student_view.shape[:2]
+    assert abs(box_w / box_h - proportions(teacher_view)) > 0.2  # a stretched picture would fill the box

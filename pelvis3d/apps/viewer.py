@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pelvis3d.apps.drag_quality import DragQuality
 from pelvis3d.errors import Pelvis3dError, PhysiologicalRangeWarning
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
@@ -42,6 +43,10 @@ VIEW_KEYS = {
     "k": "outlet",
     "o": "oblique",
 }
+
+#: Height of the tick-box row's lower edge (fraction of the window height): above the key help
+#: (0.2) and below the labels, which never sit lower than 0.3 (pelvis3d.render.overlays.labels).
+TOGGLE_ROW_HEIGHT = 0.255
 
 #: Frames a second in a recorded GIF; each picture is held for as long as it was shown.
 RECORD_FPS = 10.0
@@ -188,8 +193,7 @@ class Viewer:
             "nutation": pose.nutation,
         }
         self.sliders: dict[str, object] = {}
-        self._full_samples = self.plotter.ren_win.GetMultiSamples()
-        self.interacting = False
+        self.drag = DragQuality(self.scene)
         self._build_sliders(exaggeration)
         self._build_toggles()
         self._build_keys()
@@ -230,21 +234,35 @@ class Viewer:
             self._follow_interaction(self.sliders[name])
 
     def _build_toggles(self) -> None:
+        """Tick boxes in one row at the lower left, above the key help and status line: below
+        the lowest place a label can take (30% of the height), so labels never cover them.
+        Boxes and captions are both placed in pixels from the lower left, so they stay
+        together when the window is resized."""
+        from pelvis3d.render.drawing import text_size
+
         self.toggles: dict[str, object] = {}
+        #: each tick box as placed: (x0, y0, x1, y1), pixels from the lower left
+        self.toggle_boxes: dict[str, tuple[int, int, int, int]] = {}
         self.control_actors: list = []  # captions, help and status: not part of a recording
-        h = self.size[1]
-        for i, (name, on) in enumerate((("link sides", True), ("ghost", True), ("colormap", True), ("labels", True))):
-            y = h * 0.78 - i * 38
+        y = round(self.size[1] * TOGGLE_ROW_HEIGHT)
+        x = 12
+        for name, on in (("link sides", True), ("ghost", True), ("colormap", True), ("labels", True)):
             self.toggles[name] = self.plotter.add_checkbox_button_widget(
                 lambda state, n=name: self.toggle(n, bool(state)),
                 value=on,
-                position=(12, y),
+                position=(x, y),
                 size=24,
                 border_size=2,
                 color_on="#2563eb",
                 color_off="#d1d5db",
             )
-            self.control_actors.append(self.scene.add_text(name, (44 / self.size[0], (y + 4) / h), size=12))
+            self.toggle_boxes[name] = (x, y, x + 24, y + 24)
+            caption = self.scene.add_text(name, (0.0, 0.0), size=12)
+            caption.GetPositionCoordinate().SetCoordinateSystemToDisplay()
+            caption.GetPositionCoordinate().SetValue(x + 30, y + 4)
+            self.control_actors.append(caption)
+            # room for the caption at up to 1.5x its font size (the window may grow)
+            x += 30 + int(1.5 * text_size(caption.GetTextProperty(), name)[0]) + 16
 
     def _build_keys(self) -> None:
         # our keys replace VTK's own: its interactor style's character keys (w wireframe,
@@ -277,7 +295,7 @@ class Viewer:
         if style is None:
             return
         style.AddObserver("StartInteractionEvent", lambda *_: self.begin_interaction())
-        style.AddObserver("InteractionEvent", lambda *_: self.relayout_labels())
+        style.AddObserver("InteractionEvent", lambda *_: self.drag.layout_due() and self.relayout_labels())
         style.AddObserver("EndInteractionEvent", lambda *_: self.end_interaction())
 
     def relayout_labels(self) -> None:
@@ -286,28 +304,21 @@ class Viewer:
         if layer is not None and self.scene.overlay_visible("labels") and self.scene.posed is not None:
             layer.update(self.scene.posed, self.scene.shown_world_transforms(), None)
 
+    @property
+    def interacting(self) -> bool:
+        """Whether the hand is on a slider or the camera (drag quality is on)."""
+        return self.drag.active
+
     def begin_interaction(self) -> None:
-        """Render without multisampling while dragging or turning (as ParaView's interactive
-        render), so a software-rendered frame keeps up with the hand."""
-        if self.interacting:
-            return
-        self.interacting = True
-        self.plotter.ren_win.SetMultiSamples(0)
-        # the translucent ghost costs a second pass over every bone: drawn again when the hand stops
-        self._ghost_shown = [a for a in self.scene.ghost_actors.values() if a.GetVisibility()]
-        for actor in self._ghost_shown:
-            actor.SetVisibility(False)
+        """Drag quality while dragging or turning (no multisampling, one headlight, no ghost
+        or insets: :mod:`pelvis3d.apps.drag_quality`), so a software-rendered frame keeps up."""
+        self.drag.begin()
 
     def end_interaction(self) -> None:
-        """Back to full quality (multisampled) once the hand stops, and show it."""
-        if not self.interacting:
-            return
-        self.interacting = False
-        self.plotter.ren_win.SetMultiSamples(self._full_samples)
-        for actor in self._ghost_shown:
-            actor.SetVisibility(True)
-        self.relayout_labels()
-        self.plotter.render()
+        """Back to full quality once the hand stops, and show it."""
+        if self.drag.end():
+            self.relayout_labels()
+            self.plotter.render()
 
     # ---- actions (also the scripting API) ----------------------------------------------
     def _on_slider(self, name: str, value: float) -> None:

@@ -1,9 +1,9 @@
 """Browser viewer: ``pelvis3d serve`` — presenter mode for a classroom (trame).
 
 One shared scene on purpose: the teacher drives, the class watches; the page says so. The
-scene renders on the server (offscreen) and streams to every page (trame-vtk's page only
-shows pictures made at its own size, so the picture follows the page that last resized), so it works on machines without OpenGL in the
-browser. Screenshots and GIF recordings are offered as downloads to the browser that asks;
+scene renders on the server (offscreen) and streams to every page (the presenter - the page
+that connected first - sets the picture's size; the other pages show it scaled to fit, see
+:mod:`pelvis3d.apps.web_presenter`), so it works on machines without OpenGL in the browser. Screenshots and GIF recordings are offered as downloads to the browser that asks;
 nothing is written to the server's folder. Every value a browser sends is checked
 (:mod:`pelvis3d.apps.server_safety`). Binds to 127.0.0.1 by default; beyond loopback a random
 token is required. Needs the ``web`` extra: ``pip install "pelvis3d[web]"``.
@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Callable
 
 from pelvis3d.apps.server_safety import StateRules, StateValueError, connection_guard, is_loopback, reachable_urls
+from pelvis3d.apps.web_presenter import PRESENTER_CSS, PresenterViewSize, window_picture
 from pelvis3d.apps.web_recording import GifRecording, RecordingError
 from pelvis3d.errors import Pelvis3dError, PhysiologicalRangeWarning
 from pelvis3d.kinematics import Pose
@@ -87,7 +88,7 @@ def build_app(
     """
     from trame.app import asynchronous, get_server
     from trame.ui.vuetify3 import SinglePageWithDrawerLayout
-    from trame.widgets import html
+    from trame.widgets import client, html
     from trame.widgets import vuetify3 as v3
     from trame_pyvista import plotter_ui
 
@@ -282,7 +283,8 @@ def build_app(
         while session["gif"] is not None:
             gif: GifRecording = session["gif"]
             try:
-                gif.append(scene.screenshot())
+                # what the pages were last sent, read back: a render here would push to every page
+                gif.append(window_picture(scene.plotter.ren_win))
             except RecordingError as exc:
                 session["gif"] = None
                 set_owned(recording=False)
@@ -363,8 +365,11 @@ def build_app(
         if reset_when_empty:
             apply()
 
+    running = {"app": None}  # the wslink web app, once bound: it knows who sent a message
+
     @ctrl.add("on_server_bind")
     def _bind(wslink_server) -> None:
+        running["app"] = wslink_server
         wslink_server.app.middlewares.append(
             connection_guard(loopback_only=loopback_only, on_join=client_joined, on_leave=client_left)
         )
@@ -453,8 +458,15 @@ def build_app(
                 html.Pre("{{ metrics_text }}", id="metrics", style="font-size: 13px; white-space: pre-wrap;")
         with layout.content:
             with v3.VContainer(fluid=True, classes="pa-0 fill-height", id="view3d"):
+                client.Style(PRESENTER_CSS)
                 view_widget = plotter_ui(scene.plotter, mode="server", add_menu=False)
                 ctrl.view_update = view_widget.update
+    # after trame-vtk's protocols: the presenter's page sets the picture's size
+    server.add_protocol_to_configure(
+        lambda root: root.registerLinkProtocol(
+            PresenterViewSize(lambda: running["app"], lambda: window_picture(scene.plotter.ren_win))
+        )
+    )
     apply()
     return server, scene
 

@@ -10,8 +10,10 @@ each DOF's axis and pivot, the joint-surface vertex sets and the landmarks - and
 Python's computation in doubles: :func:`pelvis3d.kinematics.axis_angle_transform` composed in
 :meth:`pelvis3d.model.Pelvis.transforms`'s order, then for every joint-surface vertex the exact
 distance to the partner bone's triangles (a bounding-volume tree, Ericson's closest point on a
-triangle) signed by the angle-weighted pseudo-normals of :mod:`pelvis3d.distance`, then the
-means of :meth:`pelvis3d.model.Pelvis.metrics`. The only difference is float32 storage of the
+triangle) signed by the angle-weighted pseudo-normals of :mod:`pelvis3d.distance`, continued through
+contact by :mod:`pelvis3d.metrics`'s rule (past contact, the lower of that distance and the
+vertex's neutral gap minus its travel along the neutral gap direction), then the means of
+:meth:`pelvis3d.model.Pelvis.metrics`. The only difference is float32 storage of the
 vertices (exact for the built-in pelvis, whose meshes are float32 PLY files; at most ~1e-5 mm
 for a 200 mm bone otherwise). ``tests/test_lesson_browser.py`` checks 0.05 mm at random
 slider positions.

@@ -262,9 +262,10 @@ const LessonMath = (() => {
       return dx * dx + dy * dy + dz * dz;
     }
 
-    /** Signed distance (mm; negative inside) from (px, py, pz) to the mesh. */
-    signedDistance(px, py, pz) {
-      const tmp = [0, 0, 0], best = [0, 0, 0];
+    /** Signed distance (mm; negative inside) from (px, py, pz) to the mesh; the closest
+     *  point goes to `closest` (an array of 3) when given. */
+    signedDistance(px, py, pz, closest) {
+      const tmp = [0, 0, 0], best = closest || [0, 0, 0];
       let bestD = Infinity, bestF = -1;
       const stack = [0];
       const boxes = this.boxes, kids = this.kids, order = this.order;
@@ -316,16 +317,53 @@ const LessonMath = (() => {
   }
 
   // ---- joint fields and metrics --------------------------------------------------------
-  /** Signed distance (mm) at each vertex of joint surface `name`, bodies posed by `t`. */
+  /** Per vertex of joint surface `name`: its neutral signed distance to the partner bone and
+   *  the unit direction from its closest partner point to it (outward across the joint), in
+   *  the partner's frame - JointSpaceCalculator's neutral table. Computed once per surface. */
+  function neutralGaps(model, name) {
+    model.neutralGaps = model.neutralGaps || {};
+    if (model.neutralGaps[name]) return model.neutralGaps[name];
+    const s = model.surfaces[name];
+    const src = model.positions[s.body], mesh = model.distance[s.target];
+    const n = s.vertices.length;
+    const gap = new Float64Array(n), direction = new Float64Array(3 * n), closest = [0, 0, 0];
+    for (let i = 0; i < n; i++) {
+      const v = s.vertices[i];
+      const px = src[3 * v], py = src[3 * v + 1], pz = src[3 * v + 2];
+      const d = mesh.signedDistance(px, py, pz, closest);
+      const ax = px - closest[0], ay = py - closest[1], az = pz - closest[2];
+      const flip = d < 0 ? -1 : 1;
+      const length = Math.max(Math.sqrt(ax * ax + ay * ay + az * az), 1e-12);
+      gap[i] = d;
+      direction[3 * i] = (flip * ax) / length;
+      direction[3 * i + 1] = (flip * ay) / length;
+      direction[3 * i + 2] = (flip * az) / length;
+    }
+    return (model.neutralGaps[name] = { gap, direction });
+  }
+
+  /** Signed distance (mm) at each vertex of joint surface `name`, bodies posed by `t`,
+   *  continued through contact as pelvis3d.metrics does: past contact the nearest-point
+   *  distance turns back (a point deep in a thin bone nears its far side), so where a vertex
+   *  has crossed its neutral gap (neutral gap minus its travel toward the partner along the
+   *  neutral gap direction is below zero), the lower of that and the distance counts. */
   function field(model, t, name) {
     const s = model.surfaces[name];
     const m = matmul(rigidInverse(t[s.target]), t[s.body]);
     const src = model.positions[s.body], mesh = model.distance[s.target];
+    const { gap, direction } = neutralGaps(model, name);
     const out = new Float64Array(s.vertices.length);
     for (let i = 0; i < s.vertices.length; i++) {
       const v = s.vertices[i];
-      const p = apply(m, [src[3 * v], src[3 * v + 1], src[3 * v + 2]]);
-      out[i] = mesh.signedDistance(p[0], p[1], p[2]);
+      const x = src[3 * v], y = src[3 * v + 1], z = src[3 * v + 2];
+      const p = apply(m, [x, y, z]);
+      const d = mesh.signedDistance(p[0], p[1], p[2]);
+      const height =
+        gap[i] +
+        (p[0] - x) * direction[3 * i] +
+        (p[1] - y) * direction[3 * i + 1] +
+        (p[2] - z) * direction[3 * i + 2];
+      out[i] = height < 0 ? Math.min(d, height) : d;
     }
     return out;
   }
@@ -372,5 +410,5 @@ const LessonMath = (() => {
     return { values: out, fields, transforms: t };
   }
 
-  return { decode, transforms, metrics, field, apply, MeshDistance, IDENTITY };
+  return { decode, transforms, metrics, field, neutralGaps, apply, MeshDistance, IDENTITY };
 })();
