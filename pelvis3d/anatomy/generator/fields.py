@@ -9,7 +9,7 @@ import numpy as np
 from pelvis3d.anatomy import sdf
 from pelvis3d.anatomy.sdf import FloatArray
 
-__all__ = ["FAR", "CulledField", "XSlabs", "left_points", "sheet_distance"]
+__all__ = ["FAR", "CulledField", "BoxIndex", "left_points", "sheet_distance"]
 
 FAR = 1.0e3  # distance used where a primitive is culled (mm)
 
@@ -21,25 +21,39 @@ def left_points(points: Sequence[Sequence[float]] | FloatArray) -> FloatArray:
     return q
 
 
-class XSlabs:
-    """Indices of the points inside an axis-aligned box, found through a sort along x.
+class BoxIndex:
+    """Indices of the points inside an axis-aligned box, found through a grid of buckets.
 
-    Testing every point against every primitive's box dominated generation time; the sort
-    narrows each test to the slab of points between the box's x bounds. The indices come out
-    in ascending order, so results are identical to a full boolean mask.
+    Testing every point against every primitive's box dominated generation time. Points are
+    sorted into cubic buckets (``cell`` mm); a box query gathers the buckets it overlaps (each
+    row of buckets along z is one contiguous run of the sort) and tests only their points. The
+    indices come out in ascending order, so results are identical to a full boolean mask.
     """
 
-    def __init__(self, points: FloatArray) -> None:
+    def __init__(self, points: FloatArray, cell: float = 8.0) -> None:
         self.p = points
-        self.order = np.argsort(points[:, 0], kind="stable")
-        self.x = points[self.order, 0]
+        self.cell = cell
+        self.origin = points.min(axis=0)
+        ijk = np.floor((points - self.origin) / cell).astype(np.int64)
+        self.dims = ijk.max(axis=0) + 1
+        keys = (ijk[:, 0] * self.dims[1] + ijk[:, 1]) * self.dims[2] + ijk[:, 2]
+        self.order = np.argsort(keys, kind="stable")
+        self.keys = keys[self.order]
 
     def inside(self, lo: FloatArray, hi: FloatArray) -> np.ndarray:
         """Ascending indices of the points with ``lo <= p <= hi`` (componentwise)."""
-        start, stop = np.searchsorted(self.x, lo[0], side="left"), np.searchsorted(self.x, hi[0], side="right")
-        slab = self.order[start:stop]
-        q = self.p[slab, 1:]
-        return np.sort(slab[np.all((q >= lo[1:]) & (q <= hi[1:]), axis=1)])
+        a = np.clip(np.floor((lo - self.origin) / self.cell).astype(np.int64), 0, self.dims - 1)
+        b = np.clip(np.floor((hi - self.origin) / self.cell).astype(np.int64), 0, self.dims - 1)
+        i, j = np.meshgrid(np.arange(a[0], b[0] + 1), np.arange(a[1], b[1] + 1), indexing="ij")
+        row = (i.ravel() * self.dims[1] + j.ravel()) * self.dims[2]
+        starts = np.searchsorted(self.keys, row + a[2], side="left")
+        stops = np.searchsorted(self.keys, row + b[2], side="right")
+        runs = [self.order[s:e] for s, e in zip(starts, stops, strict=True) if e > s]
+        if not runs:
+            return np.empty(0, np.int64)
+        candidates = np.concatenate(runs)
+        q = self.p[candidates]
+        return np.sort(candidates[np.all((q >= lo) & (q <= hi), axis=1)])
 
 
 class CulledField:
@@ -55,12 +69,12 @@ class CulledField:
     def __init__(self, points: FloatArray, margin: float = 14.0) -> None:
         self.p = points
         self.margin = margin
-        self.slabs = XSlabs(points)
+        self.index = BoxIndex(points)
 
     def eval(self, fn: Callable[[FloatArray], FloatArray], lo: Sequence[float], hi: Sequence[float]) -> FloatArray:
         lo_a = np.asarray(lo, float) - self.margin
         hi_a = np.asarray(hi, float) + self.margin
-        inside = self.slabs.inside(lo_a, hi_a)
+        inside = self.index.inside(lo_a, hi_a)
         out = np.full(len(self.p), FAR)
         if len(inside):
             out[inside] = fn(self.p[inside])
@@ -106,7 +120,7 @@ class CulledField:
 def sheet_distance(p: FloatArray, grid: FloatArray, half_thickness: FloatArray) -> FloatArray:
     """Distance (mm) to a thickened sheet given as a (n_u, n_v, 3) grid of points."""
     out = np.full(len(p), FAR)
-    slabs = XSlabs(p)
+    index = BoxIndex(p)
     n_u, n_v = grid.shape[:2]
     for i in range(n_u - 1):
         for j in range(n_v - 1):
@@ -117,7 +131,7 @@ def sheet_distance(p: FloatArray, grid: FloatArray, half_thickness: FloatArray) 
                     continue  # degenerate where the border curves meet
                 lo = np.min(tri, axis=0) - thick - 2.0
                 hi = np.max(tri, axis=0) + thick + 2.0
-                inside = slabs.inside(lo, hi)
+                inside = index.inside(lo, hi)
                 if len(inside):
                     dist = sdf.triangle_unsigned(p[inside], *tri) - thick
                     out[inside] = np.minimum(out[inside], dist)
