@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
 os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
@@ -15,6 +18,18 @@ import pelvis3d  # noqa: E402
 @pytest.fixture(scope="session")
 def pelvis() -> pelvis3d.Pelvis:
     return pelvis3d.Pelvis()
+
+
+@pytest.fixture(scope="session")
+def generated_meshes(tmp_path_factory) -> Path:
+    """Every built-in variant freshly built by ``python -m pelvis3d.anatomy.generate``, once per
+    session: the README test and the variant tests compare the shipped files with it."""
+    out = tmp_path_factory.mktemp("generated") / "meshes"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pelvis3d.anatomy.generate", "--out", str(out)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return out
 
 
 #: A skip whose reason says this names a tool that .ci/run installs: under CI it must be there.

@@ -147,10 +147,12 @@ def test_auricular_surface_arms_angle_and_twist(pelvis, meshes, surface):
     surf = pelvis.joint_surfaces[surface]
     pts = meshes[surf.body].vertices[surf.vertices]
     short, long, angle = auricular_outline(pts)
-    assert 36 <= short <= 52  # ~44 mm (Vleeming 2012)
-    assert 48 <= long <= 66  # ~56 mm
+    # Vleeming 2012: arms ~44 and ~56 mm, ~93 deg apart (means; the outline measure itself
+    # moves by ~2 mm with the mesh's vertices)
+    assert abs(short - 44) <= 5
+    assert abs(long - 56) <= 5
     assert long - short >= 6
-    assert 80 <= angle <= 106  # ~93 deg
+    assert abs(angle - 93) <= 6
     # "propeller": the upper and lower halves lie on planes turned against each other
 
     def normal(q):

@@ -1,7 +1,7 @@
 """The sacroiliac (auricular) joint surface shared by the sacrum and the ilium.
 
 The sacral auricular surface is an "L" (an ear) seen from the side: a short cranial arm in
-S1 and a long caudal arm down S2-S3, ~44 and ~56 mm long, ~20 mm wide, ~93 deg apart
+S1 and a long caudal arm down S2-S3, ~44 and ~56 mm long, 15-20 mm wide, ~93 deg apart
 (Vleeming et al. 2012). Its plane faces laterally and a little posteriorly, 0-40 deg from the
 sagittal plane, and twists along the joint like a propeller (textbook chapter, see
 biomechanics.md). A shallow groove runs along the middle of the sacral surface and a matching
@@ -18,7 +18,12 @@ import numpy as np
 from pelvis3d.anatomy.sdf import FloatArray
 
 __all__ = [
+    "AURICULAR_ARMS_MM",
+    "AURICULAR_ANGLE_DEG",
+    "AURICULAR_RADIUS_MM",
     "AURICULAR_L",
+    "RIM_ALLOWANCE_MM",
+    "centre_line_length",
     "SI_PLANE_POINT",
     "SI_PLANE_ANGLE_DEG",
     "SI_TWIST_DEG_PER_MM",
@@ -35,25 +40,62 @@ def _arm_end(corner: tuple[float, float], length: float, degrees_back_from_up: f
     return (float(corner[0] - length * np.sin(a)), float(corner[1] + length * np.cos(a)))
 
 
-_CORNER = (-100.0, -1.0)
-_RADIUS = 9.5  # half the ~20 mm width of the surface
-#: Sagittal layout (x, y) of the L: corner, cranial arm end, caudal arm end and arm radius. The
-#: centre lines are the published arm lengths less one radius at the free end (44 and 56 mm
-#: overall), and 93 deg apart.
+def centre_line_length(arm_mm: float, radius_mm: float, angle_deg: float) -> float:
+    """Centre-line length of one arm of a rounded L whose outer corner lies ``arm_mm`` from its tip.
+
+    An arm is measured on bone from the outer corner of the L to the end of the arm. With arms
+    of radius ``r`` at ``angle`` to each other, the outer corner lies ``r`` from the centre-line
+    corner along the outward bisector and the tip ``r`` beyond the arm's end, so
+    ``arm^2 = (l + r)^2 + r^2 + 2 r (l + r) cos(angle / 2)`` for centre-line length ``l``.
+    """
+    half = np.radians(angle_deg) / 2.0
+    reach = -radius_mm * np.cos(half) + np.sqrt(arm_mm**2 - (radius_mm * np.sin(half)) ** 2)
+    return float(reach - radius_mm)
+
+
+#: Published shape of the sacral auricular surface (Vleeming et al. 2012): a short cranial arm
+#: ~44 mm and a long caudal arm ~56 mm, ~93 deg apart, measured from the outer corner of the L.
+AURICULAR_ARMS_MM = (44.0, 56.0)
+AURICULAR_ANGLE_DEG = 93.0
+#: Half the width of each arm. Vleeming gives ~20 mm, but an L of 44 + 56 mm arms that wide
+#: would cover ~16 cm^2, above the 10-15 cm^2 measured on dry bone and CT (biomechanics.md);
+#: 15 mm keeps both the arms and the area inside the published values.
+AURICULAR_RADIUS_MM = 7.5
+#: How much shorter (mm; cranial, caudal arm) the congruent joint surface comes out than the
+#: modelled L: its rims are rounded (blends of 2-3 mm) and there the two faces part beyond the
+#: joint space, most at the cranial tip, which meets the sloping ala. Each arm is modelled this
+#: much longer so the surface the bones share has the published lengths (set from the
+#: generated meshes, on which the tests measure the arms).
+RIM_ALLOWANCE_MM = (4.0, 1.0)
+#: Direction of the cranial arm from the corner, degrees back (posterior) from straight up in
+#: the side view; the caudal arm is ``AURICULAR_ANGLE_DEG`` further round, down and back along
+#: S2-S3. The corner is the anterior-inferior angle of the "ear", at the S1-S2 level (assumed
+#: position, checked against the sacrum's outline so that no arm runs off the bone).
+_CRANIAL_ARM_DEG = 43.0
+_CORNER = (-100.0, -3.0)
+#: Sagittal layout (x, y) of the L: corner, cranial arm end, caudal arm end and arm radius (mm).
 AURICULAR_L = {
     "corner": _CORNER,
-    "cranial_end": _arm_end(_CORNER, 44.0 - _RADIUS, 38.0),
-    "caudal_end": _arm_end(_CORNER, 56.0 - _RADIUS, 38.0 + 93.0),
-    "radius": _RADIUS,
+    "cranial_end": _arm_end(
+        _CORNER,
+        centre_line_length(AURICULAR_ARMS_MM[0] + RIM_ALLOWANCE_MM[0], AURICULAR_RADIUS_MM, AURICULAR_ANGLE_DEG),
+        _CRANIAL_ARM_DEG,
+    ),
+    "caudal_end": _arm_end(
+        _CORNER,
+        centre_line_length(AURICULAR_ARMS_MM[1] + RIM_ALLOWANCE_MM[1], AURICULAR_RADIUS_MM, AURICULAR_ANGLE_DEG),
+        _CRANIAL_ARM_DEG + AURICULAR_ANGLE_DEG,
+    ),
+    "radius": AURICULAR_RADIUS_MM,
 }
 
 #: A point on the left sacral auricular surface (x, y, lateral) and the angle of the joint
 #: plane to the sagittal plane at that height; the angle changes along the joint by
-#: ``SI_TWIST_DEG_PER_MM`` per mm of height (the "propeller": ~11 deg at the bottom of the
-#: caudal arm, ~27 deg at the top of the cranial arm, inside the published 0-40 deg).
+#: ``SI_TWIST_DEG_PER_MM`` per mm of height (the "propeller": ~7 deg at the bottom of the
+#: caudal arm, ~26 deg at the top of the cranial arm, inside the published 0-40 deg).
 SI_PLANE_POINT = (-112.0, 5.0, 47.0)
 SI_PLANE_ANGLE_DEG = 20.0
-SI_TWIST_DEG_PER_MM = 0.2
+SI_TWIST_DEG_PER_MM = 0.28
 #: The sacrum is a wedge in the frontal plane too, wider above: its auricular surfaces converge
 #: downwards, so they face a little downwards (assumed 12 deg; textbooks describe the wedge only).
 SI_CORONAL_TILT_DEG = 12.0

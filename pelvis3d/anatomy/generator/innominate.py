@@ -246,7 +246,13 @@ def left_innominate_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
     obturator = L(_OBTURATOR_NORMAL)[0]
     ramus_point = left_points(subpubic_ramus_point(params))[0]
     tuber = L((-82.0, -124.0, 55.0))[0]
-    d = sdf.smooth_union(d, c.bar(L(SYMPHYSIS_LOWER_END)[0] + [0, 4, 0], ramus_point, 8.5, 4.0, obturator), 5.0)
+    # The inferior ramus lies along the line of half the subpubic angle through the lower end of
+    # the symphysis and runs on medially past the midline (cut there by the symphysis), so its
+    # lower border is straight and parallel to that line: the two rami make the subpubic angle.
+    low = np.array(SYMPHYSIS_LOWER_END)
+    run = subpubic_ramus_point(params) - low
+    start = low - run * (low[2] + 4.0) / run[2]
+    d = sdf.smooth_union(d, c.bar(left_points(start)[0], ramus_point, 8.5, 4.0, obturator), 5.0)
     d = sdf.smooth_union(d, c.bar(ramus_point, tuber + [8.0, -2.0, -4.0], 8.0, 4.5, obturator), 5.0)
     # Ischial tuberosity, the ischial body up to the acetabulum, and the ischial spine between
     # the greater (above) and lesser (below) sciatic notches.
