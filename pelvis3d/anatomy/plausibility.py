@@ -4,7 +4,7 @@ SI surfaces of published size, and the separation of bones that overlap at neutr
 Published values used here (see also ``biomechanics.md`` in the project's reference notes):
 
 * inter-ASIS distance 225 +/- 20 mm in adults (Ahrend et al. 2020); pelvis3d accepts
-  180-320 mm (wide on purpose: children's and large pelvises; outside it a derivation has
+  150-350 mm (wide on purpose: children's and large pelvises; outside it a derivation has
   picked the wrong points).
 * femoral head diameter 44-49 mm (femur morphometry): an acetabular sphere of radius
   18-32 mm is accepted as a hip socket.
@@ -50,7 +50,7 @@ class MeshQualityWarning(UserWarning):
 
 
 #: Plausible inter-ASIS distance, mm (adults 225 +/- 20, Ahrend et al. 2020; range widened).
-INTER_ASIS_MM = (180.0, 320.0)
+INTER_ASIS_MM = (150.0, 350.0)
 #: Published SI auricular surface area, cm^2 (Orthopedics 2003; CT studies).
 SI_AREA_CM2 = (10.0, 15.0)
 #: Published SI joint space, mm (Clin Radiol 1998, under 40 years).

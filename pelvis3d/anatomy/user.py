@@ -228,7 +228,7 @@ def anatomy_from_meshes(
     Raises
     ------
     AnatomyFileError
-        For unreadable input, and for an implausible result (inter-ASIS outside 180-320 mm,
+        For unreadable input, and for an implausible result (inter-ASIS outside 150-350 mm,
         an ASIS not superior-anterior, a frame turned far from the file's axes), naming what
         failed and which landmark to give.
     """

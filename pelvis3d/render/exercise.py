@@ -23,7 +23,7 @@ from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
 from pelvis3d.motions.exercises import exercise_transforms, floor_height, get_exercise, stance_side, support_plane
 from pelvis3d.motions.motion import Motion
-from pelvis3d.render.backend import import_pyvista, polydata
+from pelvis3d.render.backend import import_pyvista, polydata, serialized
 from pelvis3d.render.exercise_panel import caption_band, compose_panel
 from pelvis3d.render.scene import PelvisScene
 from pelvis3d.validation import known_name
@@ -245,6 +245,7 @@ def _frame(scene: ExerciseScene, inset: _Inset, ex: Motion, t: float, exaggerati
     return compose_panel(cap, body, side)
 
 
+@serialized
 def render_exercise(
     exercise: Motion | str,
     path: str | os.PathLike[str],
@@ -307,6 +308,7 @@ def figure_panels(ex: Motion) -> list[tuple[str, float]]:
     return [("side", 0.0), ("side", key)]
 
 
+@serialized
 def render_exercise_figure(
     exercise: Motion | str,
     path: str | os.PathLike[str],
