@@ -274,3 +274,12 @@ def test_renders_from_several_threads_take_turns_and_match_serial_ones(tmp_path)
             np.testing.assert_array_equal(iio.imread(tmp_path / f"thread-{i}-{k}.png"), serial)
     # the poses differ, so equal pictures mean each thread drew its own pose
     assert not np.array_equal(iio.imread(tmp_path / "serial-0.png"), iio.imread(tmp_path / "serial-2.png"))
+
+
+@pytest.mark.parametrize("fps", ["0", "-1", "0.001", "1000", "nan"])
+def test_exercise_frame_rates_outside_1_to_120_are_one_clear_error(tmp_path, fps, capsys):
+    # fps 0 divided by zero in the GIF writer (a traceback); 1000 was accepted
+    assert main(["exercise", "clamshell", str(tmp_path / "x.gif"), f"--fps={fps}", "--frames", "3"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "fps" in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())

@@ -26,7 +26,7 @@ from pelvis3d.motions.motion import Motion
 from pelvis3d.render.backend import import_pyvista, polydata, serialized
 from pelvis3d.render.exercise_panel import caption_band, compose_panel
 from pelvis3d.render.scene import PelvisScene
-from pelvis3d.validation import known_name
+from pelvis3d.validation import check_fps, known_name
 
 __all__ = [
     "EXERCISE_VIEWS",
@@ -267,6 +267,7 @@ def render_exercise(
     from pelvis3d.render.writers import write_gif, write_mp4
 
     out = check_output_path(path, (".gif", ".mp4"))
+    fps = check_fps(fps)
     ex = get_exercise(exercise, coupling)
     model = pelvis if isinstance(pelvis, Pelvis) else Pelvis(pelvis)
     times = ex.sample_times(frames)
