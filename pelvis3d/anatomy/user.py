@@ -245,7 +245,10 @@ def anatomy_from_meshes(
     if transform is not None and axes is not None:
         raise AnatomyFileError(f"{where}: give 'axes' or 'transform', not both")
     if transform is not None:
-        t_in = np.asarray(transform, dtype=float)
+        try:
+            t_in = np.asarray(transform, dtype=float)
+        except (TypeError, ValueError):
+            t_in = np.full(1, np.nan)
         if t_in.shape != (4, 4) or not np.all(np.isfinite(t_in)):
             raise AnatomyFileError(f"{where}: field 'transform' must be a 4x4 matrix of numbers")
         r = t_in[:3, :3]
