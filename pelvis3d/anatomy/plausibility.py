@@ -226,6 +226,12 @@ def check_plausible(
                 f"and 50 mm, assumed){hint(f'{side}_asis', f'{side}_psis')}"
             )
         hip = pos(f"{side}_hip_centre")
+        if asis[0] <= hip[0] or asis[1] <= hip[1]:  # Bell 1989: ~0.22 and ~0.30 inter-ASIS ahead and above
+            raise AnatomyFileError(
+                f"{where}: implausible pelvis: the {side} ASIS lies {asis[0] - hip[0]:.0f} mm in front of and "
+                f"{asis[1] - hip[1]:.0f} mm above the hip centre (an ASIS is anterior and superior of it, Bell et al. "
+                f"1989): an axis looks inverted{hint(f'{side}_asis', f'{side}_hip_centre')}"
+            )
         off = float(np.linalg.norm(hip - bell_hip_centre(asis, inter, side)))
         if off > HIP_FROM_BELL_MM and f"{side}_hip_centre" not in given:
             raise AnatomyFileError(
