@@ -283,3 +283,20 @@ def test_exercise_frame_rates_outside_1_to_120_are_one_clear_error(tmp_path, fps
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "fps" in err and "Traceback" not in err
     assert not list(tmp_path.iterdir())
+
+
+def test_a_user_anatomy_folder_gets_the_same_checks(tmp_path):
+    import json
+    import shutil
+
+    from pelvis3d.anatomy import builtin_mesh_folder
+
+    folder = tmp_path / "mine"
+    shutil.copytree(builtin_mesh_folder(), folder, ignore=shutil.ignore_patterns("female", "male"))
+    assert pelvis3d.Pelvis(str(folder)).metrics(Pose(rotation=1)).pubic_gap_change_mm > 1.0  # a copy loads
+    files = {b: e["file"] for b, e in json.loads((folder / "pelvis.json").read_text())["bodies"].items()}
+    turn = axis_angle_transform(np.array([0.0, 1.0, 0.0]), 180.0, np.zeros(3))
+    for name in files.values():  # the pelvis turned to face backwards (its landmarks not)
+        trimesh.load(folder / name, process=False).apply_transform(turn).export(folder / name)
+    with pytest.raises(AnatomyFileError, match=r"pelvis.json: anterior axis looks inverted"):
+        pelvis3d.Pelvis(str(folder))
