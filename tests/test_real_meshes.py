@@ -194,7 +194,7 @@ def test_given_landmarks_that_make_no_pelvis_are_refused(tmp_path, pelvis):
         f'right_innominate = "right_innominate.stl"\n[landmarks]\nleft_asis = {lt}\nright_asis = {rt}\n'
     )
     with pytest.raises(
-        AnatomyFileError, match=r"inter-ASIS distance \d+\.\d mm is outside 180-320 mm.*check the given"
+        AnatomyFileError, match=r"inter-ASIS distance \d+\.\d mm is outside 150-350 mm.*check the given"
     ):
         pelvis3d.Pelvis.load(tmp_path / "m.toml")
 

@@ -147,6 +147,15 @@ def builtin_mesh_folder() -> Path:
     )
 
 
+def _is_builtin(folder: Path) -> bool:
+    """Whether ``folder`` is the built-in pelvis or one of its variants."""
+    try:
+        home = builtin_mesh_folder().resolve()
+    except AnatomyFileError:
+        return False
+    return folder.resolve() in (home, *(home / v for v in BUILTIN_VARIANTS))
+
+
 def _field(data: Mapping, key: str, where: str, kind: type | tuple[type, ...]) -> Any:
     if not isinstance(data, Mapping) or key not in data:
         raise AnatomyFileError(f"{where}: missing field '{key}'")
@@ -225,6 +234,13 @@ def load_anatomy(path: str | os.PathLike[str] | None = None) -> Anatomy:
         vertices[body], faces[body] = _read_mesh(folder / fname)
         if faces[body].max() >= len(vertices[body]) or faces[body].min() < 0:
             raise AnatomyFileError(f"mesh file {folder / fname} has face indices outside its vertices")
+    if not _is_builtin(folder):
+        # a user's folder: the same cheap checks as a model file's meshes (the built-in ones are tested)
+        from pelvis3d.anatomy.mesh_checks import check_orientation, check_size
+
+        pairs = {b: (vertices[b], faces[b]) for b in BODIES}
+        check_size(pairs, "mm", where)
+        check_orientation(pairs, where, "pelvis.json: X anterior, Y superior, Z right")
 
     landmarks = {}
     for name, entry in _field(data, "landmarks", where, Mapping).items():

@@ -4,7 +4,7 @@ SI surfaces of published size, and the separation of bones that overlap at neutr
 Published values used here (see also ``biomechanics.md`` in the project's reference notes):
 
 * inter-ASIS distance 225 +/- 20 mm in adults (Ahrend et al. 2020); pelvis3d accepts
-  180-320 mm (wide on purpose: children's and large pelvises; outside it a derivation has
+  150-350 mm (wide on purpose: children's and large pelvises; outside it a derivation has
   picked the wrong points).
 * femoral head diameter 44-49 mm (femur morphometry): an acetabular sphere of radius
   18-32 mm is accepted as a hip socket.
@@ -17,14 +17,16 @@ Published values used here (see also ``biomechanics.md`` in the project's refere
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import NDArray
 
-from pelvis3d.errors import AnatomyFileError
+from pelvis3d.errors import AnatomyFileError, NeutralContactWarning
 
 __all__ = [
+    "MeshQualityWarning",
     "INTER_ASIS_MM",
     "SI_AREA_CM2",
     "SI_SPACE_MM",
@@ -38,10 +40,17 @@ __all__ = [
     "bell_hip_centre",
     "joint_min_spaces",
     "separate_joints",
+    "publish_si_areas",
+    "neutral_contact",
 ]
 
+
+class MeshQualityWarning(UserWarning):
+    """A user mesh is open, coarse or inconsistently wound; it is used anyway."""
+
+
 #: Plausible inter-ASIS distance, mm (adults 225 +/- 20, Ahrend et al. 2020; range widened).
-INTER_ASIS_MM = (180.0, 320.0)
+INTER_ASIS_MM = (150.0, 350.0)
 #: Published SI auricular surface area, cm^2 (Orthopedics 2003; CT studies).
 SI_AREA_CM2 = (10.0, 15.0)
 #: Published SI joint space, mm (Clin Radiol 1998, under 40 years).
@@ -217,6 +226,12 @@ def check_plausible(
                 f"and 50 mm, assumed){hint(f'{side}_asis', f'{side}_psis')}"
             )
         hip = pos(f"{side}_hip_centre")
+        if asis[0] <= hip[0] or asis[1] <= hip[1]:  # Bell 1989: ~0.22 and ~0.30 inter-ASIS ahead and above
+            raise AnatomyFileError(
+                f"{where}: implausible pelvis: the {side} ASIS lies {asis[0] - hip[0]:.0f} mm in front of and "
+                f"{asis[1] - hip[1]:.0f} mm above the hip centre (an ASIS is anterior and superior of it, Bell et al. "
+                f"1989): an axis looks inverted{hint(f'{side}_asis', f'{side}_hip_centre')}"
+            )
         off = float(np.linalg.norm(hip - bell_hip_centre(asis, inter, side)))
         if off > HIP_FROM_BELL_MM and f"{side}_hip_centre" not in given:
             raise AnatomyFileError(
@@ -311,3 +326,67 @@ def separate_joints(
             f"mean {float(d.mean()):.2f} mm before)"
         )
     return moves, report
+
+
+def publish_si_areas(
+    meshes: Mapping[str, tuple[NDArray, NDArray]], surfaces: dict[str, NDArray], derived: dict[str, str], where: str
+) -> None:
+    """Grow SI surfaces smaller than the published area (from where the bones are nearest,
+    over the facing region) to the middle of the published range; warn if they cannot."""
+    target = sum(SI_AREA_CM2) / 2
+    for side in ("left", "right"):
+        for name, body, partner in (
+            (f"{side}_si_innominate", f"{side}_innominate", "sacrum"),
+            (f"{side}_si_sacrum", "sacrum", f"{side}_innominate"),
+        ):
+            v, f = meshes[body]
+            area = vertex_set_area_cm2(v, f, surfaces[name])
+            if area >= SI_AREA_CM2[0]:
+                continue
+            grown = grow_surface(meshes[body], meshes[partner], surfaces[name], target)
+            if name.endswith("_sacrum"):  # this side of the midline only
+                centre, mid = meshes[partner][0].mean(axis=0), v.mean(axis=0)
+                grown = grown[(v[grown] - mid) @ (centre - mid) > 0]
+            new = vertex_set_area_cm2(v, f, grown)
+            surfaces[name] = grown
+            derived[f"joint surface {name}"] += (
+                f"; grown from {area:.1f} to {new:.1f} cm^2 over the facing region, nearest first "
+                f"(published {SI_AREA_CM2[0]:g}-{SI_AREA_CM2[1]:g} cm^2)"
+            )
+            if new < SI_AREA_CM2[0]:
+                warnings.warn(
+                    f"{where}: the {name} surface covers only {new:.1f} cm^2 where the bones face each other "
+                    f"(published {SI_AREA_CM2[0]:g}-{SI_AREA_CM2[1]:g} cm^2); SI metrics sample a smaller joint",
+                    MeshQualityWarning,
+                    stacklevel=4,
+                )
+
+
+def neutral_contact(
+    meshes: dict[str, tuple[NDArray, NDArray]],
+    surfaces: Mapping[str, NDArray],
+    given: dict[str, NDArray],
+    derived: dict[str, str],
+    separate: bool,
+    where: str,
+) -> None:
+    """Warn with the depth where bones touch at neutral, or separate them when asked."""
+    spaces = joint_min_spaces(meshes, surfaces)
+    touching = {k: v for k, v in spaces.items() if v <= 0.0}
+    if separate:
+        moves, report = separate_joints(meshes, surfaces)
+        derived["separate_joints"] = "; ".join(report) if report else "every joint already had its published space"
+        for name in list(given):  # landmarks given on an innominate move with it
+            body = f"{name.split('_', 1)[0]}_innominate"
+            if body in moves and not name.endswith("auricular_centre"):
+                given[name] = given[name] + moves[body]
+        return
+    if touching:
+        depths = ", ".join(f"{k} {-v:.2f} mm" for k, v in touching.items())
+        derived["neutral contact"] = f"the bones overlap at neutral: {depths}"
+        warnings.warn(
+            f"{where}: the bones overlap at neutral ({depths}); load with separate_joints=True "
+            "(model file: separate_joints = true) to move the innominates apart to the published joint spaces",
+            NeutralContactWarning,
+            stacklevel=4,
+        )

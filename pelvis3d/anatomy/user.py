@@ -44,19 +44,16 @@ from numpy.typing import NDArray
 from pelvis3d.anatomy import BODIES, Anatomy, Dof, JointSurface, Landmark, ReadOnlyMap
 from pelvis3d.anatomy.derive import LANDMARK_NAMES, derive_joint_surfaces, derive_landmarks, isb_frame
 from pelvis3d.anatomy.joints import PIVOT_PLACEMENTS, default_joints, place_pivots
+from pelvis3d.anatomy.mesh_checks import check_orientation, check_pivot, check_size
 from pelvis3d.anatomy.plausibility import (
-    SI_AREA_CM2,
+    MeshQualityWarning,
     check_plausible,
-    grow_surface,
     iliac_spines,
-    joint_min_spaces,
-    vertex_set_area_cm2,
-)
-from pelvis3d.anatomy.plausibility import (
-    separate_joints as separate,
+    neutral_contact,
+    publish_si_areas,
 )
 from pelvis3d.anatomy.vtk_files import VTK_SUFFIXES, read_vtk_triangles
-from pelvis3d.errors import AnatomyFileError, NeutralContactWarning
+from pelvis3d.errors import AnatomyFileError
 
 __all__ = ["MeshQualityWarning", "anatomy_from_meshes", "load_model_file", "MESH_SUFFIXES", "UNITS"]
 
@@ -69,10 +66,6 @@ _COARSE_EDGE_MM = 6.0
 #: OpenSim's pelvis frame is ~15 deg from the ASIS-PSIS plane; assumed bound).
 _MAX_FRAME_TURN_DEG = 45.0
 _SPLIT_EDGE_MM = 4.0
-
-
-class MeshQualityWarning(UserWarning):
-    """A user mesh is open, coarse or inconsistently wound; it is used anyway."""
 
 
 def _readonly(a: NDArray) -> NDArray:
@@ -157,6 +150,11 @@ def _axes_transform(axes: Mapping[str, str] | None, where: str) -> NDArray[np.fl
         return t
     if not isinstance(axes, Mapping):
         raise AnatomyFileError(f"{where}: field 'axes' must be a table with anterior, superior and right")
+    unknown = set(axes) - {"anterior", "superior", "right"}
+    if unknown:
+        raise AnatomyFileError(
+            f"{where}: unknown key(s) {', '.join(map(repr, sorted(unknown)))} in 'axes'; allowed: anterior, superior, right"
+        )
     rows = []
     for key in ("anterior", "superior", "right"):
         word = axes.get(key)
@@ -180,7 +178,7 @@ def anatomy_from_meshes(
     left_innominate: Any,
     right_innominate: Any,
     *,
-    units: str = "mm",
+    units: str | None = None,
     axes: Mapping[str, str] | None = None,
     transform: Any = None,
     landmarks: Mapping[str, Any] | None = None,
@@ -199,8 +197,9 @@ def anatomy_from_meshes(
     ----------
     sacrum, left_innominate, right_innominate : path or mesh
         Mesh files (STL, OBJ, PLY, GLB, OFF, VTP, VTK) or trimesh / pyvista meshes.
-    units : {"mm", "m"}
-        Units of the mesh coordinates (and of ``landmarks`` / ``pivots``).
+    units : {"mm", "m"}, optional
+        Units of the mesh coordinates (and of ``landmarks`` / ``pivots``); not given: mm
+        (and a pelvis a thousand times too small is refused as "units missing").
     axes : mapping, optional
         ``{"anterior": "+x", "superior": "+y", "right": "+z"}``: which file axis points where.
     transform : (4, 4) array-like, optional
@@ -229,10 +228,11 @@ def anatomy_from_meshes(
     Raises
     ------
     AnatomyFileError
-        For unreadable input, and for an implausible result (inter-ASIS outside 180-320 mm,
+        For unreadable input, and for an implausible result (inter-ASIS outside 150-350 mm,
         an ASIS not superior-anterior, a frame turned far from the file's axes), naming what
         failed and which landmark to give.
     """
+    units_stated, units = units, units or "mm"
     if units not in UNITS:
         raise AnatomyFileError(f"{where}: field 'units' must be one of {', '.join(UNITS)}, got {units!r}")
     if pivot_placement not in PIVOT_PLACEMENTS:
@@ -245,7 +245,10 @@ def anatomy_from_meshes(
     if transform is not None and axes is not None:
         raise AnatomyFileError(f"{where}: give 'axes' or 'transform', not both")
     if transform is not None:
-        t_in = np.asarray(transform, dtype=float)
+        try:
+            t_in = np.asarray(transform, dtype=float)
+        except (TypeError, ValueError):
+            t_in = np.full(1, np.nan)
         if t_in.shape != (4, 4) or not np.all(np.isfinite(t_in)):
             raise AnatomyFileError(f"{where}: field 'transform' must be a 4x4 matrix of numbers")
         r = t_in[:3, :3]
@@ -259,8 +262,16 @@ def anatomy_from_meshes(
     edge_mm: dict[str, float] = {}
     for body in BODIES:
         v, f = _read_mesh(raw[body], f"{where}: meshes.{body}")
-        v = (v * scale) @ t_in[:3, :3].T + t_in[:3, 3]
-        v, f, problems, edge_mm[body] = _clean(v, f, body)
+        meshes[body] = ((v * scale) @ t_in[:3, :3].T + t_in[:3, 3], f)
+    # cheap checks before any repair, subdivision or tree: wrong units or axes fail here, fast
+    check_size(meshes, units_stated, where)
+    declared = "the given 'transform'" if transform is not None else (
+        "[axes] " + ", ".join(f"{k} = {axes[k]}" for k in ("anterior", "superior", "right")) if axes
+        else "no [axes]: file +x anterior, +y superior, +z right"
+    )  # fmt: skip
+    check_orientation(meshes, where, declared)
+    for body in BODIES:
+        v, f, problems, edge_mm[body] = _clean(*meshes[body], body)
         if problems:
             warnings.warn(
                 f"{body} mesh ({_name_of(raw[body])}): {', '.join(problems)}; used as is",
@@ -277,6 +288,11 @@ def anatomy_from_meshes(
 
     given = {k: to_frame(v, f"landmarks.{k}") for k, v in (landmarks or {}).items()}
     given_pivots = {k: to_frame(v, f"pivots.{k}") for k, v in (pivots or {}).items()}
+    if set(given_pivots) - set(PIVOT_NAMES):
+        raise AnatomyFileError(
+            f"{where}: unknown pivot name(s) {', '.join(sorted(set(given_pivots) - set(PIVOT_NAMES)))}; "
+            f"allowed: {', '.join(PIVOT_NAMES)}"
+        )
 
     unknown = set(given) - set(LANDMARK_NAMES)
     if unknown:
@@ -314,8 +330,8 @@ def anatomy_from_meshes(
     surfaces, surface_report = derive_joint_surfaces(meshes, edge_mm)
     for k, how in surface_report.items():
         derived[f"joint surface {k}"] = how
-    _publish_si_areas(meshes, surfaces, derived, where)
-    _neutral_contact(meshes, surfaces, given, derived, separate_joints, where)
+    publish_si_areas(meshes, surfaces, derived, where)
+    neutral_contact(meshes, surfaces, given, derived, separate_joints, where)
     spine_names = {f"{s}_{n}" for s in ("left", "right") for n in ("asis", "psis")}
     truly_given = set(landmarks or {})
     marks, mark_report = derive_landmarks(
@@ -334,6 +350,7 @@ def anatomy_from_meshes(
             how = "from the derived landmarks"
             if d["name"] in given_pivots:
                 pivot, how = given_pivots[d["name"]], "given in the model file"
+                check_pivot(d["name"], pivot, _joint_points(d["name"], meshes, surfaces), where, units)
             elif d["name"].endswith(("_rotation", "_tilt")) and not d["name"].startswith("pelvis"):
                 how = "auricular centre (midpoint of the derived SI joint surfaces)"
             elif d["name"] == "nutation":
@@ -397,68 +414,21 @@ def _spine_frame(
     return total, spines, rounds
 
 
-def _publish_si_areas(
-    meshes: Mapping[str, tuple[NDArray, NDArray]], surfaces: dict[str, NDArray], derived: dict[str, str], where: str
-) -> None:
-    """Grow SI surfaces smaller than the published area (from where the bones are nearest,
-    over the facing region) to the middle of the published range; warn if they cannot."""
-    target = sum(SI_AREA_CM2) / 2
-    for side in ("left", "right"):
-        for name, body, partner in (
-            (f"{side}_si_innominate", f"{side}_innominate", "sacrum"),
-            (f"{side}_si_sacrum", "sacrum", f"{side}_innominate"),
-        ):
-            v, f = meshes[body]
-            area = vertex_set_area_cm2(v, f, surfaces[name])
-            if area >= SI_AREA_CM2[0]:
-                continue
-            grown = grow_surface(meshes[body], meshes[partner], surfaces[name], target)
-            if name.endswith("_sacrum"):  # this side of the midline only
-                centre, mid = meshes[partner][0].mean(axis=0), v.mean(axis=0)
-                grown = grown[(v[grown] - mid) @ (centre - mid) > 0]
-            new = vertex_set_area_cm2(v, f, grown)
-            surfaces[name] = grown
-            derived[f"joint surface {name}"] += (
-                f"; grown from {area:.1f} to {new:.1f} cm^2 over the facing region, nearest first "
-                f"(published {SI_AREA_CM2[0]:g}-{SI_AREA_CM2[1]:g} cm^2)"
-            )
-            if new < SI_AREA_CM2[0]:
-                warnings.warn(
-                    f"{where}: the {name} surface covers only {new:.1f} cm^2 where the bones face each other "
-                    f"(published {SI_AREA_CM2[0]:g}-{SI_AREA_CM2[1]:g} cm^2); SI metrics sample a smaller joint",
-                    MeshQualityWarning,
-                    stacklevel=4,
-                )
+#: DOFs whose pivot a model file may give.
+PIVOT_NAMES = ("left_rotation", "right_rotation", "left_tilt", "right_tilt", "nutation")
 
 
-def _neutral_contact(
-    meshes: dict[str, tuple[NDArray, NDArray]],
-    surfaces: Mapping[str, NDArray],
-    given: dict[str, NDArray],
-    derived: dict[str, str],
-    separate_joints: bool,
-    where: str,
-) -> None:
-    """Warn with the depth where bones touch at neutral, or separate them when asked."""
-    spaces = joint_min_spaces(meshes, surfaces)
-    touching = {k: v for k, v in spaces.items() if v <= 0.0}
-    if separate_joints:
-        moves, report = separate(meshes, surfaces)
-        derived["separate_joints"] = "; ".join(report) if report else "every joint already had its published space"
-        for name in list(given):  # landmarks given on an innominate move with it
-            body = f"{name.split('_', 1)[0]}_innominate"
-            if body in moves and not name.endswith("auricular_centre"):
-                given[name] = given[name] + moves[body]
-        return
-    if touching:
-        depths = ", ".join(f"{k} {-v:.2f} mm" for k, v in touching.items())
-        derived["neutral contact"] = f"the bones overlap at neutral: {depths}"
-        warnings.warn(
-            f"{where}: the bones overlap at neutral ({depths}); load with separate_joints=True "
-            "(model file: separate_joints = true) to move the innominates apart to the published joint spaces",
-            NeutralContactWarning,
-            stacklevel=4,
-        )
+def _joint_points(dof: str, meshes: Mapping[str, tuple[NDArray, NDArray]], surfaces: Mapping[str, NDArray]) -> NDArray:
+    """Points of the joint a DOF turns (both SI surfaces of its side; the sacrum for nutation)."""
+    if dof == "nutation":
+        return meshes["sacrum"][0]
+    side = dof.split("_", 1)[0]
+    return np.vstack(
+        [
+            meshes[body][0][surfaces[f"{side}_si_{part}"]]
+            for part, body in (("innominate", f"{side}_innominate"), ("sacrum", "sacrum"))
+        ]
+    )
 
 
 def _landmark_body(name: str) -> str:
@@ -543,6 +513,10 @@ def load_model_file(path: str | os.PathLike[str]) -> Anatomy:
             f"{where}: missing field 'meshes' (a table naming sacrum, left_innominate, right_innominate)"
         )
     paths = {}
+    if set(meshes) - set(BODIES):
+        raise AnatomyFileError(
+            f"{where}: unknown key(s) {', '.join(sorted(set(meshes) - set(BODIES)))} in 'meshes'; allowed: {', '.join(BODIES)}"
+        )
     for body in BODIES:
         entry = meshes.get(body)
         if not isinstance(entry, str):
@@ -551,8 +525,8 @@ def load_model_file(path: str | os.PathLike[str]) -> Anatomy:
         if not mesh_path.is_file():
             raise AnatomyFileError(f"{where}: field 'meshes.{body}': mesh file {mesh_path} does not exist")
         paths[body] = mesh_path
-    units = data.get("units", "mm")
-    if units not in UNITS:
+    units = data.get("units")
+    if units is not None and units not in UNITS:
         raise AnatomyFileError(f"{where}: field 'units' must be one of {', '.join(UNITS)}, got {units!r}")
     for key in ("landmarks", "pivots", "axes"):
         if key in data and not isinstance(data[key], Mapping):

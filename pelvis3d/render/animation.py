@@ -19,6 +19,7 @@ from pelvis3d.errors import PoseError
 from pelvis3d.files import atomic_path, check_output_path
 from pelvis3d.model import Pelvis
 from pelvis3d.motions.motion import Motion, get_motion
+from pelvis3d.render.backend import serialized
 from pelvis3d.render.overlays import Overlays
 from pelvis3d.render.parallel import SceneSetup, Shot, choose_workers, render_shots
 from pelvis3d.render.phase import motion_phases
@@ -130,6 +131,7 @@ def render_frames(
     return render_shots(setup, shots, workers=n, pelvis=model)
 
 
+@serialized
 def render_animation(
     motion: Motion | str,
     path: str | os.PathLike[str],

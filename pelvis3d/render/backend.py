@@ -3,13 +3,39 @@ is no display (Linux without X or Wayland: Mesa's EGL or OSMesa)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+import threading
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["import_pyvista", "polydata", "prepare_offscreen"]
+__all__ = ["RENDER_LOCK", "import_pyvista", "polydata", "prepare_offscreen", "serialized"]
+
+#: Held by every public render function. VTK's OpenGL rendering (and pyvista's lazy import of
+#: its plotting module) is not thread-safe: two threads rendering at once crash the process
+#: (segmentation fault) or fail half-imported. Renders from several threads take turns; the
+#: lock is re-entrant, so a render that calls another does not wait for itself. Code that
+#: drives a :class:`~pelvis3d.render.scene.PelvisScene` directly from several threads holds it
+#: too (``with RENDER_LOCK: ...``).
+RENDER_LOCK = threading.RLock()
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def serialized(func: Callable[P, R]) -> Callable[P, R]:
+    """Run ``func`` holding :data:`RENDER_LOCK`, so renders from several threads take turns."""
+
+    @functools.wraps(func)
+    def holding_the_render_lock(*args: P.args, **kwargs: P.kwargs) -> R:
+        with RENDER_LOCK:
+            return func(*args, **kwargs)
+
+    return holding_the_render_lock
 
 
 def prepare_offscreen() -> None:

@@ -23,10 +23,10 @@ from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
 from pelvis3d.motions.exercises import exercise_transforms, floor_height, get_exercise, stance_side, support_plane
 from pelvis3d.motions.motion import Motion
-from pelvis3d.render.backend import import_pyvista, polydata
+from pelvis3d.render.backend import import_pyvista, polydata, serialized
 from pelvis3d.render.exercise_panel import caption_band, compose_panel
 from pelvis3d.render.scene import PelvisScene
-from pelvis3d.validation import known_name
+from pelvis3d.validation import check_fps, known_name
 
 __all__ = [
     "EXERCISE_VIEWS",
@@ -245,6 +245,7 @@ def _frame(scene: ExerciseScene, inset: _Inset, ex: Motion, t: float, exaggerati
     return compose_panel(cap, body, side)
 
 
+@serialized
 def render_exercise(
     exercise: Motion | str,
     path: str | os.PathLike[str],
@@ -266,6 +267,7 @@ def render_exercise(
     from pelvis3d.render.writers import write_gif, write_mp4
 
     out = check_output_path(path, (".gif", ".mp4"))
+    fps = check_fps(fps)
     ex = get_exercise(exercise, coupling)
     model = pelvis if isinstance(pelvis, Pelvis) else Pelvis(pelvis)
     times = ex.sample_times(frames)
@@ -307,6 +309,7 @@ def figure_panels(ex: Motion) -> list[tuple[str, float]]:
     return [("side", 0.0), ("side", key)]
 
 
+@serialized
 def render_exercise_figure(
     exercise: Motion | str,
     path: str | os.PathLike[str],

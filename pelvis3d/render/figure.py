@@ -18,6 +18,7 @@ from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
 from pelvis3d.motions.motion import DEFAULT_AMPLITUDE_DEG
 from pelvis3d.render.animation import load_pelvis
+from pelvis3d.render.backend import serialized
 from pelvis3d.render.compose import PAGE_SUFFIXES, Page, TextItem
 from pelvis3d.render.overlays import Overlays
 from pelvis3d.render.parallel import SceneSetup, Shot, choose_workers, render_shots
@@ -82,6 +83,7 @@ def grid_geometry(
     return (pw * cols, ph * rows + head), (pw, ph), head
 
 
+@serialized
 def render_figure(
     path: str | os.PathLike[str],
     panels: Sequence[Panel] = ARTICLE_PANELS,

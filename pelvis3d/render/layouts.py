@@ -17,6 +17,7 @@ from pelvis3d.files import check_output_path
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
 from pelvis3d.render.animation import load_pelvis, render_animation, render_frames
+from pelvis3d.render.backend import serialized
 from pelvis3d.render.figure import ARTICLE_PANELS, Panel, article_panels, render_figure
 from pelvis3d.render.scene import Overlays, PelvisScene
 from pelvis3d.render.writers import save_png
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 
+@serialized
 def render_image(
     pose: Pose | None,
     path: str | os.PathLike[str],

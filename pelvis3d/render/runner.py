@@ -37,6 +37,7 @@ from pelvis3d.motions.exercises import DEFAULT_COUPLING
 from pelvis3d.motions.motion import Motion, get_motion
 from pelvis3d.motions.opensim import MOTION_SUFFIXES, motion_from_opensim, opensim_from_pelvis_angles
 from pelvis3d.motions.sampled import SampledMotion
+from pelvis3d.render.backend import serialized
 from pelvis3d.validation import real_number
 
 __all__ = ["runner_motion", "RunnerView", "render_runner", "PLOT_CHANNELS"]
@@ -214,6 +215,7 @@ class RunnerView:
         self.ring.close()
 
 
+@serialized
 def render_runner(
     motion: Motion | SampledMotion | str | os.PathLike[str],
     path: str | os.PathLike[str],

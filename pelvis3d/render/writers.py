@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pelvis3d.files import atomic_path
+from pelvis3d.validation import check_fps
 
 __all__ = ["GifWriter", "save_png", "write_gif", "write_mp4", "GIF_TOLERANCE", "psnr"]
 
@@ -52,7 +53,7 @@ class GifWriter:
 
     def __init__(self, path: Path, fps: float, loop: int = 0, tolerance: int = GIF_TOLERANCE) -> None:
         self._fp: BinaryIO = open(path, "wb")  # noqa: SIM115
-        self._delay_ms = int(round(100.0 / fps)) * 10
+        self._delay_ms = int(round(100.0 / check_fps(fps))) * 10  # a last guard: fps 0 divided by zero
         self._loop = loop
         self._tolerance = int(tolerance)
         self._written: NDArray[np.uint8] | None = None  # raw value last written at each pixel
