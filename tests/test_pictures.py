@@ -192,3 +192,22 @@ def test_labels_do_not_collide_and_right_labels_point_right(pelvis, size, view):
             assert not any(t.startswith("SI joint") for t in texts)  # cannot be seen from behind
         if view == "left":
             assert texts and not any(t.endswith("(R)") for t in texts)  # only the near side
+
+
+def test_the_reduced_factor_is_remembered_per_pose_and_the_same_in_any_order(pelvis):
+    from pelvis3d.motions.motion import get_motion
+    from pelvis3d.render.exaggeration import ShownFactors
+
+    motion = get_motion("internal-rotation", 1.0)
+    poses = [motion.pose_at(float(t)) for t in motion.sample_times(9)][1:]
+    forward, backward = ShownFactors(pelvis), ShownFactors(pelvis)
+    ahead = [forward.shown(p, 5.0, "open").exaggeration for p in poses]
+    behind = [backward.shown(p, 5.0, "open").exaggeration for p in reversed(poses)][::-1]
+    assert ahead == behind and min(ahead) < 5  # history never changes an answer
+    for pose, factor in zip(poses, ahead, strict=True):
+        if factor < 5:  # the largest multiple of 0.1 that keeps the joints apart
+            assert not pelvis.posed(pose, factor).shown_metrics.contact
+            assert pelvis.posed(pose, round(factor + 0.1, 1)).shown_metrics.contact
+    calls = forward.posed_count
+    again = [forward.shown(p, 5.0, "open").exaggeration for p in poses]
+    assert again == ahead and forward.posed_count - calls == len(poses)  # one posed pelvis each, no search

@@ -101,6 +101,7 @@ def render_frames(
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     workers: int | None = 1,
     phase: bool = True,
+    allow_overlap: bool = False,
 ) -> Iterator[NDArray[np.uint8]]:
     """Yield the frames of a motion as ``(H, W, 3)`` uint8 arrays, one at a time.
 
@@ -109,6 +110,8 @@ def render_frames(
     degrees about the vertical over the animation (360 = a full turn). ``workers``: worker
     processes (1 = this process; ``None`` = automatic, see
     :func:`pelvis3d.render.parallel.choose_workers`). ``phase``: draw the phase indicator.
+    ``allow_overlap``: show the full exaggeration on every frame, even where bone would pass
+    through bone (default: such frames show the largest factor that keeps the joints apart).
     All inputs are checked before the first frame is rendered.
     """
     m = get_motion(motion, amplitude)
@@ -124,7 +127,14 @@ def render_frames(
     text = title if title is not None else m.description[:1].upper() + m.description[1:]
     names, shots = animation_shots(m, times, view, orbit, text)
     setup = SceneSetup(
-        model.anatomy, size, view, exaggeration, Overlays.parse(overlays), tuple(poses), phases=names if phase else ()
+        model.anatomy,
+        size,
+        view,
+        exaggeration,
+        Overlays.parse(overlays),
+        tuple(poses),
+        phases=names if phase else (),
+        allow_overlap=bool(allow_overlap),
     )
     n = choose_workers(workers, len(shots))
     return render_shots(setup, shots, workers=n, pelvis=model)
@@ -148,6 +158,7 @@ def render_animation(
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     workers: int | None = None,
     layout: str = "plain",
+    allow_overlap: bool = False,
 ) -> Path:
     """Render a motion to a looping GIF or an MP4, streaming frames to the file.
 
@@ -186,6 +197,9 @@ def render_animation(
         The file is the same whatever the number.
     layout : str
         ``"plain"`` or ``"slide"`` (16:9, the slide's message as the title).
+    allow_overlap : bool
+        Show the full exaggeration on every frame, even where bone would pass through bone
+        (default: such frames show the largest factor that keeps the joints apart, and say so).
 
     Returns
     -------
@@ -203,7 +217,7 @@ def render_animation(
         title = motion_message(get_motion(motion, amplitude))
     stream = render_frames(
         motion, frames=frames, duration=duration, fps=fps, size=size, view=view, exaggeration=exaggeration,
-        overlays=overlays, orbit=orbit, amplitude=amplitude, title=title, pelvis=pelvis, workers=workers,
+        overlays=overlays, orbit=orbit, amplitude=amplitude, title=title, pelvis=pelvis, workers=workers, allow_overlap=allow_overlap,
     )  # fmt: skip
     total = len(_frame_times(get_motion(motion, amplitude), frames, duration, fps))
     show = sys.stderr.isatty() if progress is None else bool(progress)

@@ -95,6 +95,7 @@ def render_figure(
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     workers: int | None = None,
     layout: str = "plain",
+    allow_overlap: bool = False,
 ) -> Path:
     """Render several panels into one picture.
 
@@ -123,6 +124,9 @@ def render_figure(
     layout : str
         ``"plain"`` (a grid) or ``"slide"`` (16:9, one message, slide-sized text; see
         :func:`pelvis3d.render.slides.render_figure_slide`).
+    allow_overlap : bool
+        Show the full exaggeration even where bone would pass through bone (default: reduce
+        it for such a panel and say so).
 
     Returns
     -------
@@ -144,13 +148,13 @@ def render_figure(
 
         return render_figure_slide(
             out, panels, size=size, exaggeration=exaggeration, overlays=overlays, title=title, pelvis=model,
-            workers=workers,
+            workers=workers, allow_overlap=allow_overlap,
         )  # fmt: skip
     (w, h), panel, head = grid_geometry(len(panels), columns, size, panel_size, bool(title))
     vector = out.suffix.lower() != ".png"
     setup = SceneSetup(
         model.anatomy, panel, panels[0].view, check_exaggeration(exaggeration), Overlays.parse(overlays),
-        tuple(p.pose for p in panels), text_apart=vector,
+        tuple(p.pose for p in panels), text_apart=vector, allow_overlap=bool(allow_overlap),
     )  # fmt: skip
     shots = [Shot(p.pose, p.view, p.title) for p in panels]
     n = choose_workers(workers, len(shots), min_shots_per_worker=PANELS_PER_WORKER)

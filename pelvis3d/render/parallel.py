@@ -66,6 +66,7 @@ class SceneSetup:
     orthographic: bool = True
     phases: tuple[str, ...] = field(default_factory=tuple)
     text_apart: bool = False  # return the scene's text as TextItems, not in the pixels (vector pages)
+    allow_overlap: bool = False  # show the full exaggeration even where bone would pass through bone
 
 
 class ShotRenderer:
@@ -92,6 +93,7 @@ class ShotRenderer:
             overlays=setup.overlays,
             transparent=setup.transparent,
             orthographic=setup.orthographic,
+            allow_overlap=setup.allow_overlap,
         )
         self.scene.fit_postures(setup.fit_poses)
         self.phase = PhaseIndicator(self.scene, setup.phases) if setup.phases else None

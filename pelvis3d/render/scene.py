@@ -25,6 +25,7 @@ from pelvis3d.kinematics import Pose
 from pelvis3d.model import MAX_EXAGGERATION, Pelvis, PosedPelvis
 from pelvis3d.render.backend import import_pyvista, polydata
 from pelvis3d.render.drawing import TEXT_COLOUR, rgb, rotate, set_user_matrix
+from pelvis3d.render.exaggeration import ShownFactors
 from pelvis3d.render.overlays import Overlay, Overlays
 from pelvis3d.render.overlays.arrows import ArrowsOverlay
 from pelvis3d.render.overlays.colormap import COLORMAP_LIMIT_MM, ColourMapOverlay
@@ -102,6 +103,7 @@ class PelvisScene:
         self.exaggeration = check_exaggeration(exaggeration)
         self.ring = ring if ring == "auto" else check_ring(ring)
         self.allow_overlap = bool(allow_overlap)
+        self._factors = ShownFactors(self.pelvis)
         self.transparent = bool(transparent)
         self.orthographic = bool(orthographic)
         self.view = known_name(view, VIEWS, "view")
@@ -409,22 +411,9 @@ class PelvisScene:
 
     def shown(self, pose: Pose) -> PosedPelvis:
         """``pose`` at the scene's exaggeration, or, unless overlap is allowed, at the largest
-        factor (rounded down to 0.1) at which no exaggerated joint closes to contact."""
-        ring = self.ring_for(pose)
-        posed = self.pelvis.posed(pose, self.exaggeration, ring=ring)
-        if self.allow_overlap or self.exaggeration == 1.0 or not _touches(posed.shown_metrics):
-            return posed
-        if _touches(posed.metrics):  # the true pose itself touches: nothing to reduce
-            return posed
-        lo, hi = 1.0, self.exaggeration  # lo keeps the joints apart, hi does not
-        while hi - lo > 0.05:
-            mid = (lo + hi) / 2
-            if _touches(self.pelvis.posed(pose, mid, ring=ring).shown_metrics):
-                hi = mid
-            else:
-                lo = mid
-        factor = max(1.0, np.floor(lo * 10) / 10)
-        return self.pelvis.posed(pose, float(factor), ring=ring)
+        factor (a multiple of 0.1) at which no exaggerated joint closes to contact
+        (:class:`pelvis3d.render.exaggeration.ShownFactors`: remembered per pose)."""
+        return self._factors.shown(pose, self.exaggeration, self.ring_for(pose), self.allow_overlap)
 
     def ring_for(self, pose: Pose) -> str:
         """The ring model this scene draws ``pose`` with (see the ``ring`` parameter)."""
@@ -492,10 +481,6 @@ class PelvisScene:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _touches(metrics) -> bool:
-    return bool(metrics.pubic_contact or any(metrics.si_contact.values()))
 
 
 def check_size(size: Sequence[int]) -> tuple[int, int]:
