@@ -297,7 +297,7 @@ class PelvisScene:
         side_margin = 1.6 if on.labels else 1.15
         text_band = on.measurements or on.colormap or on.caption
         # fraction of the height the pelvis may use (labels need a row above or below it)
-        fill = 0.66 if text_band else (0.72 if on.labels else 0.8)
+        fill = (0.5 if on.labels else 0.66) if text_band else (0.72 if on.labels else 0.8)
         scale = max(half_h / fill, half_w * side_margin / aspect) / max(zoom, 1e-3)
         # raise the pelvis above the bottom text band
         focal = centre - up * (scale * (0.14 if text_band else 0.0))

@@ -208,7 +208,7 @@ def place_labels(grid: ObstacleGrid, labels: Sequence[LabelRequest], keep: int =
         a = labels[i].anchor
         for j, other in chosen.items():
             b = labels[j].anchor
-            pad = 0.4 * min(place.box[3] - place.box[1], other.box[3] - other.box[1])  # words stay apart
+            pad = 0.8 * min(place.box[3] - place.box[1], other.box[3] - other.box[1])  # words stay apart
             if boxes_meet(place.box, other.box, pad) or segments_cross(place.start, a, other.start, b):
                 return False
             if box_hits_segment(other.box, place.start, a) or box_hits_segment(place.box, other.start, b):
