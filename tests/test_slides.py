@@ -168,3 +168,18 @@ def test_a_script_without_a_main_guard_runs_once_with_workers(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split().count("runs") == 1 and proc.stdout.strip().endswith("4")
+
+
+@pytest.mark.parametrize("layout", ["plain", "slide"])
+def test_a_figure_has_one_colour_legend_and_none_for_neutral_panels_only(tmp_path, pelvis, layout):
+    from pelvis3d.render.layouts import Panel, article_panels
+
+    out = render_figure(tmp_path / "fig.svg", article_panels(0.5), size=(1200, 600), pelvis=pelvis, layout=layout)
+    svg = out.read_text()
+    # the legend's words are text in an SVG: one legend for six (or three) panels
+    for word in ("compression", "gapping", "full colour: SI"):
+        assert svg.count(word) == 1, word
+    assert svg.count("shown change (x5)") == 1
+    neutral = [Panel(Pose(), "top", "neutral"), Panel(Pose(), "rear", "neutral")]
+    out = render_figure(tmp_path / "neutral.svg", neutral, size=(800, 300), pelvis=pelvis, layout=layout)
+    assert "compression" not in out.read_text()  # nothing is coloured: no legend

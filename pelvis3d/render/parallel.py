@@ -67,6 +67,7 @@ class SceneSetup:
     phases: tuple[str, ...] = field(default_factory=tuple)
     text_apart: bool = False  # return the scene's text as TextItems, not in the pixels (vector pages)
     allow_overlap: bool = False  # show the full exaggeration even where bone would pass through bone
+    colour_legend: bool = True  # False: no colour legend in the pictures (a figure draws one for all)
 
 
 class ShotRenderer:
@@ -95,6 +96,9 @@ class ShotRenderer:
             orthographic=setup.orthographic,
             allow_overlap=setup.allow_overlap,
         )
+        colours = self.scene.layer("colormap")
+        if colours is not None and not setup.colour_legend:
+            colours.legend = False  # type: ignore[attr-defined]
         self.scene.fit_postures(setup.fit_poses)
         self.phase = PhaseIndicator(self.scene, setup.phases) if setup.phases else None
         self.text_apart = setup.text_apart
