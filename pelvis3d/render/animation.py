@@ -22,15 +22,27 @@ from pelvis3d.motions.motion import Motion, get_motion
 from pelvis3d.render.overlays import Overlays
 from pelvis3d.render.parallel import SceneSetup, Shot, choose_workers, render_shots
 from pelvis3d.render.phase import motion_phases
-from pelvis3d.render.scene import check_exaggeration, check_size
+from pelvis3d.render.scene import check_exaggeration, check_size, font_scale_for
 from pelvis3d.render.views import VIEWS
 from pelvis3d.render.writers import write_gif, write_mp4
 from pelvis3d.validation import known_name, real_number
 
-__all__ = ["render_frames", "render_animation", "animation_shots", "SLIDE_SIZE"]
+__all__ = ["render_frames", "render_animation", "animation_shots", "SLIDE_SIZE", "SLIDE_BODY_PX", "slide_text_scale"]
 
 #: A 16:9 slide at full HD, the size of ``layout="slide"`` (pixels).
 SLIDE_SIZE = (1920, 1080)
+#: Smallest body text of an animated slide at 1080 px high (assumed: common slide guidance of
+#: >= 28 px at 1080 p), scaled with the height.
+SLIDE_BODY_PX = 28.0
+#: The body text of a scene (measurements, labels) at a 600 px high picture, px.
+_SCENE_BODY_PX = 13.0
+
+
+def slide_text_scale(size: Sequence[int]) -> float:
+    """How much larger a slide's in-scene text must be than a picture's of the same size, so
+    its body text is at least :data:`SLIDE_BODY_PX` (scaled with the height)."""
+    w, h = check_size(size)
+    return max(1.0, SLIDE_BODY_PX * h / 1080 / (_SCENE_BODY_PX * font_scale_for((w, h))) * 1.02)
 
 
 def load_pelvis(pelvis: Pelvis | str | os.PathLike[str] | None) -> Pelvis:
@@ -102,6 +114,7 @@ def render_frames(
     workers: int | None = 1,
     phase: bool = True,
     allow_overlap: bool = False,
+    text_scale: float = 1.0,
 ) -> Iterator[NDArray[np.uint8]]:
     """Yield the frames of a motion as ``(H, W, 3)`` uint8 arrays, one at a time.
 
@@ -112,6 +125,7 @@ def render_frames(
     :func:`pelvis3d.render.parallel.choose_workers`). ``phase``: draw the phase indicator.
     ``allow_overlap``: show the full exaggeration on every frame, even where bone would pass
     through bone (default: such frames show the largest factor that keeps the joints apart).
+    ``text_scale``: all in-scene text this much larger (slides).
     All inputs are checked before the first frame is rendered.
     """
     m = get_motion(motion, amplitude)
@@ -135,6 +149,7 @@ def render_frames(
         tuple(poses),
         phases=names if phase else (),
         allow_overlap=bool(allow_overlap),
+        text_scale=float(text_scale),
     )
     n = choose_workers(workers, len(shots))
     return render_shots(setup, shots, workers=n, pelvis=model)
@@ -218,6 +233,7 @@ def render_animation(
     stream = render_frames(
         motion, frames=frames, duration=duration, fps=fps, size=size, view=view, exaggeration=exaggeration,
         overlays=overlays, orbit=orbit, amplitude=amplitude, title=title, pelvis=pelvis, workers=workers, allow_overlap=allow_overlap,
+        text_scale=slide_text_scale(size) if layout == "slide" else 1.0,
     )  # fmt: skip
     total = len(_frame_times(get_motion(motion, amplitude), frames, duration, fps))
     show = sys.stderr.isatty() if progress is None else bool(progress)

@@ -68,6 +68,7 @@ class SceneSetup:
     text_apart: bool = False  # return the scene's text as TextItems, not in the pixels (vector pages)
     allow_overlap: bool = False  # show the full exaggeration even where bone would pass through bone
     colour_legend: bool = True  # False: no colour legend in the pictures (a figure draws one for all)
+    text_scale: float = 1.0  # all text this much larger (slides)
 
 
 class ShotRenderer:
@@ -95,6 +96,7 @@ class ShotRenderer:
             transparent=setup.transparent,
             orthographic=setup.orthographic,
             allow_overlap=setup.allow_overlap,
+            text_scale=setup.text_scale,
         )
         colours = self.scene.layer("colormap")
         if colours is not None and not setup.colour_legend:

@@ -38,7 +38,7 @@ from pelvis3d.render.views import SECTION_VIEWS, VIEWS, view_vectors
 from pelvis3d.ring import PICTURE_RING, check_ring
 from pelvis3d.validation import known_name, real_number
 
-__all__ = ["COLORMAP_LIMIT_MM", "Overlays", "PelvisScene", "check_size", "check_exaggeration"]
+__all__ = ["COLORMAP_LIMIT_MM", "Overlays", "PelvisScene", "check_size", "check_exaggeration", "font_scale_for"]
 
 _UP = np.array([0.0, 1.0, 0.0])
 
@@ -77,6 +77,9 @@ class PelvisScene:
         Show the full exaggeration even where it would put bone through bone. By default a
         pose whose exaggerated joints would touch is shown at the largest factor (to 0.1)
         that keeps them apart, and the caption says so ("x3.2 - more would overlap").
+    text_scale : float
+        All text this much larger than the picture's size alone makes it (a slide: see
+        :func:`pelvis3d.render.animation.slide_text_scale`).
     """
 
     def __init__(
@@ -95,6 +98,7 @@ class PelvisScene:
         plotter=None,
         allow_overlap: bool = False,
         ring: str = "auto",
+        text_scale: float = 1.0,
     ) -> None:
         pv = import_pyvista()
         self.pelvis = pelvis if pelvis is not None else Pelvis()
@@ -103,6 +107,9 @@ class PelvisScene:
         self.exaggeration = check_exaggeration(exaggeration)
         self.ring = ring if ring == "auto" else check_ring(ring)
         self.allow_overlap = bool(allow_overlap)
+        self.text_scale = float(text_scale)
+        #: the highest a label may reach (fraction of the height), e.g. under a phase row
+        self.text_ceiling: float | None = None
         self._factors = ShownFactors(self.pelvis)
         self.transparent = bool(transparent)
         self.orthographic = bool(orthographic)
@@ -208,7 +215,7 @@ class PelvisScene:
         """Text scale: 1 for a 600 px high picture."""
         # by the height; a narrow picture (near square or taller) by its width, so the text at the
         # bottom left and the legend at the bottom right stay apart
-        return max(0.7, min(2.0, self.size[1] / 600, self.size[0] / 640))
+        return font_scale_for(self.size) * self.text_scale
 
     def _rescale_fonts(self) -> None:
         scale = self.font_scale()
@@ -482,6 +489,11 @@ class PelvisScene:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def font_scale_for(size: Sequence[int]) -> float:
+    """Text scale of a picture of ``size`` (width, height) pixels: 1 at 600 px high."""
+    return max(0.7, min(2.0, size[1] / 600, size[0] / 640))
 
 
 def check_size(size: Sequence[int]) -> tuple[int, int]:

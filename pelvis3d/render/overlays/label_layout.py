@@ -194,14 +194,23 @@ def leader_score(grid: ObstacleGrid, place: Place, anchor: NDArray, own: Sequenc
 
 def place_labels(grid: ObstacleGrid, labels: Sequence[LabelRequest], keep: int = 8) -> list[Place]:
     """One place per label: the least total score with no two boxes meeting, no two leaders
-    crossing and no leader through another label's box (see the module docstring)."""
-    options: list[list[tuple[float, Place]]] = []
+    crossing and no leader through another label's box (see the module docstring). The search
+    tries each label's ``keep`` best places first, then all of them."""
+    ranked: list[list[tuple[float, Place]]] = []
     for req in labels:
         anchor = np.asarray(req.anchor, float)
-        scored = sorted(((leader_score(grid, p, anchor, req.own)[0], p) for p in req.places), key=lambda s: s[0])
-        options.append(scored[: max(keep, 1)] if scored else [])
+        ranked.append(sorted(((leader_score(grid, p, anchor, req.own)[0], p) for p in req.places), key=lambda s: s[0]))
+    for limit in (keep, None):
+        choice = _search(labels, [r[:limit] if limit else r for r in ranked])
+        if choice is not None:
+            return choice
+    return [r[0][1] for r in ranked]  # nothing fits together (not seen): each label's own best
+
+
+def _search(labels: Sequence[LabelRequest], options: list[list[tuple[float, Place]]]) -> list[Place] | None:
+    """Branch and bound over the labels' places (at most 50 000 steps)."""
     order = sorted(range(len(labels)), key=lambda i: options[i][0][0] if options[i] else 0.0, reverse=True)
-    best: dict[str, object] = {"score": np.inf, "choice": None}
+    best: dict[str, object] = {"score": np.inf, "choice": None, "steps": 0}
     floor = [min((s for s, _ in options[i]), default=0.0) for i in range(len(labels))]
 
     def fits(i: int, place: Place, chosen: dict[int, Place]) -> bool:
@@ -216,6 +225,9 @@ def place_labels(grid: ObstacleGrid, labels: Sequence[LabelRequest], keep: int =
         return True
 
     def search(k: int, chosen: dict[int, Place], total: float) -> None:
+        best["steps"] = int(best["steps"]) + 1  # type: ignore[call-overload]
+        if int(best["steps"]) > 50_000:  # type: ignore[call-overload]
+            return
         if k == len(order):
             if total < best["score"]:  # type: ignore[operator]
                 best["score"], best["choice"] = total, dict(chosen)
@@ -231,6 +243,6 @@ def place_labels(grid: ObstacleGrid, labels: Sequence[LabelRequest], keep: int =
 
     search(0, {}, 0.0)
     choice = best["choice"]
-    if choice is None:  # nothing fits together: each label's own best place
-        return [opts[0][1] for opts in options]
+    if choice is None:
+        return None
     return [choice[i] for i in range(len(labels))]  # type: ignore[index]

@@ -144,7 +144,7 @@ class LabelsOverlay(Overlay):
         fonts = tuple(int(a.GetTextProperty().GetFontSize()) for a in self.text_actors[: len(self.items)])
         key = (
             scene.view, tuple(scene.size), posture, scene.camera_state().tobytes(), tuple(t for t, _ in self.items),
-            scene.exaggeration, fonts, scene.content_right,
+            scene.exaggeration, fonts, scene.content_right, scene.text_ceiling,
         )  # fmt: skip
         if key in self._plans:
             return self._plans[key]
@@ -197,7 +197,7 @@ class LabelsOverlay(Overlay):
         tw, th = text_size(self.text_actors[i].GetTextProperty(), text)
         left, right = w * 0.03, w * (scene.content_right - 0.03)
         low, high = self._band()
-        lo, hi = max(h * low, th), min(h * high, h - th)
+        lo, hi = max(h * low, th), min(h * high - th / 2, h - th)
         places = []
         for y in np.arange(lo, hi + 1e-6, max(2.0, th * 0.5)):
             places.append(Place(left, y, 0, (left, y - th / 2, left + tw, y + th / 2), (left + tw + 6, y)))
@@ -211,7 +211,7 @@ class LabelsOverlay(Overlay):
         for xs in np.arange(left + tw / 2, right - tw / 2 + 1e-6, max(4.0, tw / 3)):  # rows above / below
             rows += [("above", float(xs), top), ("below", float(xs), bottom)]
         for where, xs, y in rows:
-            if not h * (low - 0.03) <= y <= h * high:
+            if not (h * (low - 0.03) <= y and y + th / 2 <= h * high):
                 continue
             start = (xs, y - th / 2 - 3) if where == "above" else (xs, y + th / 2 + 3)
             places.append(Place(xs, y, 1, (xs - tw / 2, y - th / 2, xs + tw / 2, y + th / 2), start))
@@ -236,7 +236,10 @@ class LabelsOverlay(Overlay):
         text at the bottom (measurements, legend; else the caption line), below the text at the
         top (orientation marks and the ghost's name; else the title)."""
         on = self.scene.overlays
-        return (0.3 if (on.measurements or on.colormap) else 0.06), (0.86 if (on.orientation or on.ghost) else 0.92)
+        high = 0.86 if (on.orientation or on.ghost) else 0.92
+        if self.scene.text_ceiling is not None:
+            high = min(high, self.scene.text_ceiling - 0.01)
+        return (0.3 if (on.measurements or on.colormap) else 0.06), high
 
     def _centre_slots(self, x: float) -> dict[str, float]:
         """Heights (display pixels) just above and below the bones in a band around ``x``."""
