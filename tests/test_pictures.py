@@ -282,3 +282,22 @@ def test_the_reduced_factor_is_remembered_per_pose_and_the_same_in_any_order(pel
     calls = forward.posed_count
     again = [forward.shown(p, 5.0, "open").exaggeration for p in poses]
     assert again == ahead and forward.posed_count - calls == len(poses)  # one posed pelvis each, no search
+
+
+@pytest.mark.parametrize("size", [(384, 480), (512, 480), (640, 480)])
+def test_the_caption_and_the_measurements_do_not_overlap_in_narrow_pictures(pelvis, size):
+    # e.g. an exercise's pelvis inset (0.8 x its height): the statement must stay readable
+    with PelvisScene(pelvis, size=size, view="top", overlays="measurements,orientation") as scene:
+        scene.set_pose(Pose(rotation=-1))  # the longest caption: "... - more would overlap"
+        scene.render()
+        boxes = []
+        for actor in (scene.caption_actor, scene.measure_actor):
+            prop = actor.GetTextProperty()
+            w, h = text_size(prop, actor.GetInput())
+            x, y = actor.GetPositionCoordinate().GetComputedDisplayValue(scene.plotter.renderer)
+            left = {0: x, 1: x - w / 2, 2: x - w}[prop.GetJustification()]
+            boxes.append((left, y, left + w, y + h))
+            assert left >= 0 and left + w <= size[0] + 1  # in the frame
+        (a, b) = boxes
+        assert "more would overlap" in scene.caption_actor.GetInput()
+        assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
