@@ -150,17 +150,34 @@ class LabelRequest:
 def segments_cross(p1, p2, q1, q2) -> bool:
     """Whether segments ``p1-p2`` and ``q1-q2`` cross (touching ends do not count)."""
 
-    def orient(a, b, c):
-        return np.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]))
+    def orient(a, b, c) -> float:
+        v = (float(b[0]) - float(a[0])) * (float(c[1]) - float(a[1])) - (float(b[1]) - float(a[1])) * (
+            float(c[0]) - float(a[0])
+        )
+        return (v > 0) - (v < 0)
 
     return bool(orient(p1, p2, q1) * orient(p1, p2, q2) < 0 and orient(q1, q2, p1) * orient(q1, q2, p2) < 0)
 
 
 def box_hits_segment(box, p, q) -> bool:
-    """Whether segment ``p-q`` passes through the rectangle ``box`` = (x0, y0, x1, y1)."""
-    x0, y0, x1, y1 = box
-    pts = np.linspace(np.asarray(p, float), np.asarray(q, float), 48)
-    return bool(((pts[:, 0] > x0) & (pts[:, 0] < x1) & (pts[:, 1] > y0) & (pts[:, 1] < y1)).any())
+    """Whether segment ``p-q`` passes through the rectangle ``box`` = (x0, y0, x1, y1)
+    (Liang-Barsky clipping; touching the edge does not count)."""
+    x0, y0, x1, y1 = (float(v) for v in box)
+    px, py, dx, dy = float(p[0]), float(p[1]), float(q[0]) - float(p[0]), float(q[1]) - float(p[1])
+    lo, hi = 0.0, 1.0
+    for step, room in ((-dx, px - x0), (dx, x1 - px), (-dy, py - y0), (dy, y1 - py)):
+        if step == 0.0:
+            if room <= 0.0:
+                return False
+            continue
+        t = room / step
+        if step < 0.0:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+        if lo >= hi:
+            return False
+    return True
 
 
 def boxes_meet(a, b, pad: float = 2.0) -> bool:
@@ -195,12 +212,12 @@ def leader_score(grid: ObstacleGrid, place: Place, anchor: NDArray, own: Sequenc
 def place_labels(grid: ObstacleGrid, labels: Sequence[LabelRequest], keep: int = 8) -> list[Place]:
     """One place per label: the least total score with no two boxes meeting, no two leaders
     crossing and no leader through another label's box (see the module docstring). The search
-    tries each label's ``keep`` best places first, then all of them."""
+    tries each label's ``keep`` best places first, then three times as many."""
     ranked: list[list[tuple[float, Place]]] = []
     for req in labels:
         anchor = np.asarray(req.anchor, float)
         ranked.append(sorted(((leader_score(grid, p, anchor, req.own)[0], p) for p in req.places), key=lambda s: s[0]))
-    for limit in (keep, None):
+    for limit in (keep, 3 * keep):
         choice = _search(labels, [r[:limit] if limit else r for r in ranked])
         if choice is not None:
             return choice
@@ -208,8 +225,12 @@ def place_labels(grid: ObstacleGrid, labels: Sequence[LabelRequest], keep: int =
 
 
 def _search(labels: Sequence[LabelRequest], options: list[list[tuple[float, Place]]]) -> list[Place] | None:
-    """Branch and bound over the labels' places (at most 50 000 steps)."""
-    order = sorted(range(len(labels)), key=lambda i: options[i][0][0] if options[i] else 0.0, reverse=True)
+    """Branch and bound over the labels' places (at most 3000 steps: the first solutions found are the greedy ones)."""
+    # the most constrained labels first (fewest places without a crossing, then the costliest)
+    order = sorted(
+        range(len(labels)),
+        key=lambda i: (sum(s < CROSSING for s, _ in options[i]), -(options[i][0][0] if options[i] else 0.0)),
+    )
     best: dict[str, object] = {"score": np.inf, "choice": None, "steps": 0}
     floor = [min((s for s, _ in options[i]), default=0.0) for i in range(len(labels))]
 
@@ -226,7 +247,7 @@ def _search(labels: Sequence[LabelRequest], options: list[list[tuple[float, Plac
 
     def search(k: int, chosen: dict[int, Place], total: float) -> None:
         best["steps"] = int(best["steps"]) + 1  # type: ignore[call-overload]
-        if int(best["steps"]) > 50_000:  # type: ignore[call-overload]
+        if int(best["steps"]) > 3_000:  # type: ignore[call-overload]
             return
         if k == len(order):
             if total < best["score"]:  # type: ignore[operator]
