@@ -234,6 +234,9 @@ _WORKER: ShotRenderer | None = None
 
 def _start_worker(setup: SceneSetup) -> None:
     global _WORKER
+    # one rasteriser thread per worker: the workers already share out the CPUs, and Mesa's
+    # llvmpipe would otherwise start one thread per CPU in every worker (set before any GL context)
+    os.environ.setdefault("LP_NUM_THREADS", "1")
     from pelvis3d.render.backend import prepare_offscreen
 
     prepare_offscreen()
