@@ -142,3 +142,35 @@ def test_jupyter_example_cells_run_with_the_static_backend(tmp_path, monkeypatch
     exec(compile(code, "jupyter_view.ipynb", "exec"), {})  # noqa: S102
     assert [o["jupyter_backend"] for o in shots] == ["trame", "trame"]
     assert all((tmp_path / f"cell{i}.png").stat().st_size > 1000 for i in (1, 2))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["image", "{out}.png", "--rotation", "-1", "--size", "320x240"],
+        ["figure", "{out}.png", "--angle", "1", "--size", "640x240", "--workers", "1"],
+        ["animate", "internal-rotation", "{out}.gif", "--frames", "3", "--size", "160x120", "--workers", "1"],
+    ],
+    ids=["image", "figure", "animate"],
+)
+def test_allow_overlap_shows_the_full_factor_and_the_default_reduces_it(tmp_path, monkeypatch, argv):
+    from pelvis3d.render.scene import PelvisScene
+
+    shown: list[tuple[float, float, bool]] = []  # (factor shown, factor asked, bones would touch)
+    set_pose = PelvisScene.set_pose
+
+    def spy(self, pose, **kw):
+        posed = set_pose(self, pose, **kw)
+        shown.append((posed.exaggeration, self.exaggeration, posed.shown_metrics.contact))
+        return posed
+
+    monkeypatch.setattr(PelvisScene, "set_pose", spy)
+    for allow in (False, True):
+        shown.clear()
+        out = str(tmp_path / f"x{allow}")
+        assert run([a.format(out=out) for a in argv] + (["--allow-overlap"] if allow else [])) == 0
+        reduced = [s for s in shown if s[0] < s[1]]
+        if allow:  # every pose at the full x5, even where the pubic bones pass through each other
+            assert not reduced and any(touch for _, _, touch in shown)
+        else:  # some internal-rotation pose is shown less, and none shown touches
+            assert reduced and not any(touch for _, _, touch in shown)

@@ -169,19 +169,90 @@ def _segments_cross(p1, p2, q1, q2) -> bool:
     return orient(p1, p2, q1) * orient(p1, p2, q2) < 0 and orient(q1, q2, p1) * orient(q1, q2, p2) < 0
 
 
-@pytest.mark.parametrize("size", [(400, 300), (800, 600), (1920, 1080), (3840, 2160)])
-@pytest.mark.parametrize("view", ["top", "rear", "left", "oblique"])
-def test_labels_do_not_collide_and_right_labels_point_right(pelvis, size, view):
-    with PelvisScene(pelvis, size=size, view=view, overlays="labels") as scene:
+def _masks(scene):
+    """Pixels of each bone (posed, drawn alone: no ghost, colours or text) and of the arrows (drawn
+    alone), ``(H, W)`` bool, row 0 at the bottom (display coordinates)."""
+    props = scene.plotter.renderer.GetViewProps()
+    every = [props.GetItemAsObject(i) for i in range(props.GetNumberOfItems())]
+    visible = [p for p in every if p.GetVisibility()]
+    arrows = scene.layer("arrows")
+    shown_arrows = [a for a in arrows.actors() if a.GetVisibility()] if arrows else []
+
+    def alone(actors):
+        for p in every:
+            p.SetVisibility(False)
+        for a in actors:
+            a.SetVisibility(True)
+        return scene.screenshot()[::-1, :, :3].astype(int)
+
+    bodies = {body: alone([actor]).sum(axis=-1) < 700 for body, actor in scene.actors.items()}
+    drawn = alone(shown_arrows)
+    arrow = (drawn[..., 0] > drawn[..., 2] + 60) & (drawn.sum(axis=-1) < 700)
+    for p in visible:
+        p.SetVisibility(True)
+    return bodies, arrow
+
+
+def _walk(mask, start, end):
+    """Mask values from ``end`` to ``start`` at 1 px steps."""
+    n = int(np.ceil(np.linalg.norm(np.subtract(start, end)))) + 1
+    pts = np.linspace(end, start, n).round().astype(int)
+    h, w = mask.shape
+    ok = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+    out = np.zeros(n, bool)
+    out[ok] = mask[pts[ok, 1], pts[ok, 0]]
+    return out
+
+
+#: Longest final stretch of a leader inside the bones' silhouette before its landmark, as a fraction
+#: of the picture height: a landmark on the face of a bone (the SI joint seen from above lies under
+#: the sacral ala) cannot be reached from outside in less.
+FINAL_STRETCH = 0.25
+
+
+@pytest.mark.parametrize(
+    ("size", "overlays"),
+    [
+        ((400, 300), "labels,arrows"),
+        ((800, 600), "labels,arrows"),
+        ((1920, 1080), "labels,arrows"),
+        ((3840, 2160), "labels,arrows"),
+        ((1920, 1080), "all"),
+    ],
+)
+@pytest.mark.parametrize("view", ["top", "rear", "front", "oblique", "inlet", "left"])
+def test_leaders_cross_no_bone_arrow_or_leader_and_labels_stay_apart(pelvis, size, overlays, view):
+    with PelvisScene(pelvis, size=size, view=view, overlays=overlays) as scene:
         scene.set_pose(Pose(rotation=1))
         scene.render()
         texts, boxes, leaders = _label_boxes_and_leaders(scene)
-        for i in range(len(boxes)):
+        assert texts
+        bodies, arrows = _masks(scene)
+        bones = np.logical_or.reduce(list(bodies.values()))
+        w, h = size
+        for i, (text, (start, end)) in enumerate(zip(texts, leaders, strict=True)):
+            x0, y0, x1, y1 = boxes[i]
+            assert x0 >= 0 and y0 >= 0 and x1 <= w and y1 <= h, text  # in the frame, not clipped
+            on_bone = _walk(bones, start, end)
+            outside = np.flatnonzero(~on_bone)
+            assert len(outside), text
+            final = outside[0]  # px from the landmark to where the leader leaves the bone
+            assert final <= FINAL_STRETCH * h, (text, final)
+            assert not on_bone[outside[0] + 2 :].any(), (text, "crosses a bone")
+            assert not _walk(arrows, start, end).any(), (text, "crosses an arrow")
             for j in range(i + 1, len(boxes)):
                 a, b = boxes[i], boxes[j]
                 overlap = a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
                 assert not overlap, (texts[i], texts[j])
                 assert not _segments_cross(*leaders[i], *leaders[j]), (texts[i], texts[j])
+
+
+@pytest.mark.parametrize("size", [(400, 300), (800, 600)])
+@pytest.mark.parametrize("view", ["top", "rear", "left", "oblique"])
+def test_right_labels_point_right_and_views_label_what_they_show(pelvis, size, view):
+    with PelvisScene(pelvis, size=size, view=view, overlays="labels") as scene:
+        scene.set_pose(Pose(rotation=1))
+        texts, boxes, leaders = _label_boxes_and_leaders(scene)
         if view == "top":
             for text, (_, end) in zip(texts, leaders, strict=True):
                 if text.endswith("(R)"):
@@ -192,3 +263,41 @@ def test_labels_do_not_collide_and_right_labels_point_right(pelvis, size, view):
             assert not any(t.startswith("SI joint") for t in texts)  # cannot be seen from behind
         if view == "left":
             assert texts and not any(t.endswith("(R)") for t in texts)  # only the near side
+
+
+def test_the_reduced_factor_is_remembered_per_pose_and_the_same_in_any_order(pelvis):
+    from pelvis3d.motions.motion import get_motion
+    from pelvis3d.render.exaggeration import ShownFactors
+
+    motion = get_motion("internal-rotation", 1.0)
+    poses = [motion.pose_at(float(t)) for t in motion.sample_times(9)][1:]
+    forward, backward = ShownFactors(pelvis), ShownFactors(pelvis)
+    ahead = [forward.shown(p, 5.0, "open").exaggeration for p in poses]
+    behind = [backward.shown(p, 5.0, "open").exaggeration for p in reversed(poses)][::-1]
+    assert ahead == behind and min(ahead) < 5  # history never changes an answer
+    for pose, factor in zip(poses, ahead, strict=True):
+        if factor < 5:  # the largest multiple of 0.1 that keeps the joints apart
+            assert not pelvis.posed(pose, factor).shown_metrics.contact
+            assert pelvis.posed(pose, round(factor + 0.1, 1)).shown_metrics.contact
+    calls = forward.posed_count
+    again = [forward.shown(p, 5.0, "open").exaggeration for p in poses]
+    assert again == ahead and forward.posed_count - calls == len(poses)  # one posed pelvis each, no search
+
+
+@pytest.mark.parametrize("size", [(384, 480), (512, 480), (640, 480)])
+def test_the_caption_and_the_measurements_do_not_overlap_in_narrow_pictures(pelvis, size):
+    # e.g. an exercise's pelvis inset (0.8 x its height): the statement must stay readable
+    with PelvisScene(pelvis, size=size, view="top", overlays="measurements,orientation") as scene:
+        scene.set_pose(Pose(rotation=-1))  # the longest caption: "... - more would overlap"
+        scene.render()
+        boxes = []
+        for actor in (scene.caption_actor, scene.measure_actor):
+            prop = actor.GetTextProperty()
+            w, h = text_size(prop, actor.GetInput())
+            x, y = actor.GetPositionCoordinate().GetComputedDisplayValue(scene.plotter.renderer)
+            left = {0: x, 1: x - w / 2, 2: x - w}[prop.GetJustification()]
+            boxes.append((left, y, left + w, y + h))
+            assert left >= 0 and left + w <= size[0] + 1  # in the frame
+        (a, b) = boxes
+        assert "more would overlap" in scene.caption_actor.GetInput()
+        assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])

@@ -360,7 +360,7 @@ def test_labels_keep_their_places_while_the_joints_move(pelvis):
                 ]
             )
         assert all(p == places[0] for p in places[1:])
-        assert {j for j, _ in places[0]} >= {0, 2}  # labels on both sides
+        assert len(set(places[0])) > 1  # not all in one place (where: see test_pictures' leader tests)
     finally:
         scene.close()
 

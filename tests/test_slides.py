@@ -168,3 +168,51 @@ def test_a_script_without_a_main_guard_runs_once_with_workers(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split().count("runs") == 1 and proc.stdout.strip().endswith("4")
+
+
+@pytest.mark.parametrize("layout", ["plain", "slide"])
+def test_a_figure_has_one_colour_legend_and_none_for_neutral_panels_only(tmp_path, pelvis, layout):
+    from pelvis3d.render.layouts import Panel, article_panels
+
+    out = render_figure(tmp_path / "fig.svg", article_panels(0.5), size=(1200, 600), pelvis=pelvis, layout=layout)
+    svg = out.read_text()
+    # the legend's words are text in an SVG: one legend for six (or three) panels
+    for word in ("compression", "gapping", "full colour: SI"):
+        assert svg.count(word) == 1, word
+    assert svg.count("shown change (x5)") == 1
+    neutral = [Panel(Pose(), "top", "neutral"), Panel(Pose(), "rear", "neutral")]
+    out = render_figure(tmp_path / "neutral.svg", neutral, size=(800, 300), pelvis=pelvis, layout=layout)
+    assert "compression" not in out.read_text()  # nothing is coloured: no legend
+
+
+def test_animated_slide_body_text_is_at_least_28_px_at_1080p(tmp_path, pelvis, monkeypatch):
+    from pelvis3d.render.animation import SLIDE_BODY_PX, render_animation
+    from pelvis3d.render.scene import PelvisScene
+
+    scenes = []
+    init = PelvisScene.__init__
+
+    def spy(self, *args, **kw):
+        init(self, *args, **kw)
+        scenes.append(self)
+
+    monkeypatch.setattr(PelvisScene, "__init__", spy)
+    close = PelvisScene.close
+    monkeypatch.setattr(PelvisScene, "close", lambda self: None)  # read the text after the render
+    try:
+        render_animation("er-ir-cycle", tmp_path / "s.gif", frames=2, layout="slide", pelvis=pelvis, workers=1)
+        (scene,) = scenes
+        assert scene.size == (1920, 1080)
+        body = scene.measure_actor.GetTextProperty()
+        assert body.GetFontSize() >= SLIDE_BODY_PX >= 28
+        label = scene.labels.text_actors[0]
+        assert label.GetTextProperty().GetFontSize() >= 28
+    finally:
+        for scene in scenes:
+            close(scene)
+    # a plain animation of the same size keeps the picture's own text size
+    scenes.clear()
+    monkeypatch.setattr(PelvisScene, "close", lambda self: None)
+    render_animation("er-ir-cycle", tmp_path / "p.gif", frames=2, size=(1920, 1080), pelvis=pelvis, workers=1)
+    assert scenes[0].measure_actor.GetTextProperty().GetFontSize() < 28
+    close(scenes[0])

@@ -18,6 +18,7 @@ __all__ = [
     "parse_size",
     "print_credit",
     "add_render_arguments",
+    "add_allow_overlap_argument",
 ]
 
 POSE_ARGS = (
@@ -88,6 +89,15 @@ def print_credit(pelvis) -> None:
         print(f"credit: {attribution}")
 
 
+def add_allow_overlap_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-overlap",
+        action="store_true",
+        help="show the full --exaggerate factor even where bone would pass through bone (default: such a pose "
+        "is shown at the largest factor that keeps the joints apart, captioned 'more would overlap')",
+    )
+
+
 def add_render_arguments(p: argparse.ArgumentParser, size: str, workers: bool = True) -> None:
     p.add_argument(
         "--size",
@@ -114,6 +124,7 @@ def add_render_arguments(p: argparse.ArgumentParser, size: str, workers: bool = 
         metavar="LIST",
         help="all, none, or a comma list of: labels, ghost, arrows, colormap, measurements, caption, orientation",
     )
+    add_allow_overlap_argument(p)
     if workers:  # one picture has nothing to share out
         p.add_argument(
             "--workers",

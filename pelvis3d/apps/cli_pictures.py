@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pelvis3d.apps.cli_options import (
+    add_allow_overlap_argument,
     add_model_argument,
     add_pose_arguments,
     add_render_arguments,
@@ -26,7 +27,7 @@ def _cmd_image(args: argparse.Namespace) -> int:
     out = render_image(
         pose_from(args), args.output, view=args.view, size=parse_size(args.size), exaggeration=args.exaggerate,
         overlays=args.overlays, transparent=args.transparent, orthographic=not args.perspective, title=args.title, pelvis=pelvis,
-        layout=args.layout,
+        layout=args.layout, allow_overlap=args.allow_overlap,
     )  # fmt: skip
     print(out)
     print_credit(pelvis)
@@ -40,6 +41,7 @@ def _cmd_figure(args: argparse.Namespace) -> int:
     out = render_figure(
         args.output, article_panels(args.angle), size=parse_size(args.size), exaggeration=args.exaggerate,
         overlays=args.overlays, title=args.title, pelvis=pelvis, workers=args.workers, layout=args.layout,
+        allow_overlap=args.allow_overlap,
     )  # fmt: skip
     print(out)
     print_credit(pelvis)
@@ -55,6 +57,7 @@ def _cmd_animate(args: argparse.Namespace) -> int:
         motion, args.output, frames=args.frames, duration=args.duration, fps=args.fps, size=parse_size(args.size),
         view=args.view, exaggeration=args.exaggerate, overlays=args.overlays, orbit=args.orbit,
         amplitude=args.amplitude, pelvis=pelvis, workers=args.workers, layout=args.layout,
+        allow_overlap=args.allow_overlap,
     )  # fmt: skip
     print(out)
     if args.metrics:
@@ -75,7 +78,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from pelvis3d.apps.demo import run_demo
 
     pelvis = load_pelvis(args)
-    for path in run_demo(args.out, pelvis=pelvis, frames=args.frames, progress=None):
+    for path in run_demo(args.out, pelvis=pelvis, frames=args.frames, progress=None, allow_overlap=args.allow_overlap):
         print(path)
     print(f"pelvis3d demo: pictures, animation and metrics table written to {args.out}")
     print_credit(pelvis)
@@ -176,6 +179,7 @@ def add_rendering_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--out", default="pelvis3d-demo", help="output folder (default ./pelvis3d-demo)")
     p.add_argument("--frames", type=int, default=60, help="frames in the GIF (default 60)")
+    add_allow_overlap_argument(p)
     add_model_argument(p)
     p.set_defaults(func=_cmd_demo)
 

@@ -31,7 +31,7 @@ SINGLE_VIEWS = (
 )
 
 
-def _still(anatomy: Anatomy, path: Path, view: str | None, pose: Pose | None) -> Path:
+def _still(anatomy: Anatomy, path: Path, view: str | None, pose: Pose | None, allow_overlap: bool = False) -> Path:
     """One still of the demo (``view=None``: the article figure), in a worker process."""
     from pelvis3d.render.backend import prepare_offscreen
 
@@ -40,8 +40,8 @@ def _still(anatomy: Anatomy, path: Path, view: str | None, pose: Pose | None) ->
 
     model = _worker_model(anatomy)
     if view is None:
-        return render_figure(path, article_panels(AMPLITUDE), pelvis=model, workers=1)
-    return render_image(pose, path, view=view, size=(1200, 900), pelvis=model)
+        return render_figure(path, article_panels(AMPLITUDE), pelvis=model, workers=1, allow_overlap=allow_overlap)
+    return render_image(pose, path, view=view, size=(1200, 900), pelvis=model, allow_overlap=allow_overlap)
 
 
 _MODELS: dict[tuple, Pelvis] = {}
@@ -62,6 +62,7 @@ def run_demo(
     frames: int = 60,
     progress: bool | None = None,
     workers: int | None = None,
+    allow_overlap: bool = False,
 ) -> list[Path]:
     """Write the article figure set, single views, an ER-IR cycle GIF and the metrics table.
 
@@ -77,6 +78,9 @@ def run_demo(
         Progress bar for the GIF (default: when on a terminal).
     workers : int, optional
         Worker processes (default: one per CPU; 1 = everything in this process, in turn).
+    allow_overlap : bool
+        Show the full x5 even where bone would pass through bone (default: the internal-rotation
+        pictures show the largest factor that keeps the joints apart, and say so).
 
     Returns
     -------
@@ -95,18 +99,28 @@ def run_demo(
     if n > 1:
         pool = spawn_pool(max(1, n // 2))
         try:
-            jobs = [pool.submit(_still, model.anatomy, path, view, pose) for path, view, pose in stills]
+            jobs = [pool.submit(_still, model.anatomy, path, view, pose, allow_overlap) for path, view, pose in stills]
             gif = render_animation(
                 "er-ir-cycle", out / "er-ir-cycle.gif", frames=frames, size=(800, 600), progress=progress,
-                pelvis=model, workers=max(1, n - n // 2) if n > 2 else n,
+                pelvis=model, workers=max(1, n - n // 2) if n > 2 else n, allow_overlap=allow_overlap,
             )  # fmt: skip
             written = [job.result() for job in jobs] + [gif]
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     else:
-        written = [render_figure(out / "figure-article.png", article_panels(AMPLITUDE), pelvis=model, workers=1)]
+        written = [
+            render_figure(
+                out / "figure-article.png",
+                article_panels(AMPLITUDE),
+                pelvis=model,
+                workers=1,
+                allow_overlap=allow_overlap,
+            )  # fmt: skip
+        ]
         for path, view, pose in stills[1:]:
-            written.append(render_image(pose, path, view=view, size=(1200, 900), pelvis=model))
+            written.append(
+                render_image(pose, path, view=view, size=(1200, 900), pelvis=model, allow_overlap=allow_overlap)
+            )
         written.append(
             render_animation(
                 "er-ir-cycle",
@@ -116,6 +130,7 @@ def run_demo(
                 progress=progress,
                 pelvis=model,
                 workers=1,
+                allow_overlap=allow_overlap,
             )  # fmt: skip
         )
     table = out / "metrics.txt"

@@ -23,15 +23,27 @@ from pelvis3d.render.backend import serialized
 from pelvis3d.render.overlays import Overlays
 from pelvis3d.render.parallel import SceneSetup, Shot, choose_workers, render_shots
 from pelvis3d.render.phase import motion_phases
-from pelvis3d.render.scene import check_exaggeration, check_size
+from pelvis3d.render.scene import check_exaggeration, check_size, font_scale_for
 from pelvis3d.render.views import VIEWS
 from pelvis3d.render.writers import write_gif, write_mp4
 from pelvis3d.validation import known_name, real_number
 
-__all__ = ["render_frames", "render_animation", "animation_shots", "SLIDE_SIZE"]
+__all__ = ["render_frames", "render_animation", "animation_shots", "SLIDE_SIZE", "SLIDE_BODY_PX", "slide_text_scale"]
 
 #: A 16:9 slide at full HD, the size of ``layout="slide"`` (pixels).
 SLIDE_SIZE = (1920, 1080)
+#: Smallest body text of an animated slide at 1080 px high (assumed: common slide guidance of
+#: >= 28 px at 1080 p), scaled with the height.
+SLIDE_BODY_PX = 28.0
+#: The body text of a scene (measurements, labels) at a 600 px high picture, px.
+_SCENE_BODY_PX = 13.0
+
+
+def slide_text_scale(size: Sequence[int]) -> float:
+    """How much larger a slide's in-scene text must be than a picture's of the same size, so
+    its body text is at least :data:`SLIDE_BODY_PX` (scaled with the height)."""
+    w, h = check_size(size)
+    return max(1.0, SLIDE_BODY_PX * h / 1080 / (_SCENE_BODY_PX * font_scale_for((w, h))) * 1.02)
 
 
 def load_pelvis(pelvis: Pelvis | str | os.PathLike[str] | None) -> Pelvis:
@@ -102,6 +114,8 @@ def render_frames(
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     workers: int | None = 1,
     phase: bool = True,
+    allow_overlap: bool = False,
+    text_scale: float = 1.0,
 ) -> Iterator[NDArray[np.uint8]]:
     """Yield the frames of a motion as ``(H, W, 3)`` uint8 arrays, one at a time.
 
@@ -110,6 +124,9 @@ def render_frames(
     degrees about the vertical over the animation (360 = a full turn). ``workers``: worker
     processes (1 = this process; ``None`` = automatic, see
     :func:`pelvis3d.render.parallel.choose_workers`). ``phase``: draw the phase indicator.
+    ``allow_overlap``: show the full exaggeration on every frame, even where bone would pass
+    through bone (default: such frames show the largest factor that keeps the joints apart).
+    ``text_scale``: all in-scene text this much larger (slides).
     All inputs are checked before the first frame is rendered.
     """
     m = get_motion(motion, amplitude)
@@ -125,7 +142,15 @@ def render_frames(
     text = title if title is not None else m.description[:1].upper() + m.description[1:]
     names, shots = animation_shots(m, times, view, orbit, text)
     setup = SceneSetup(
-        model.anatomy, size, view, exaggeration, Overlays.parse(overlays), tuple(poses), phases=names if phase else ()
+        model.anatomy,
+        size,
+        view,
+        exaggeration,
+        Overlays.parse(overlays),
+        tuple(poses),
+        phases=names if phase else (),
+        allow_overlap=bool(allow_overlap),
+        text_scale=float(text_scale),
     )
     n = choose_workers(workers, len(shots))
     return render_shots(setup, shots, workers=n, pelvis=model)
@@ -150,6 +175,7 @@ def render_animation(
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     workers: int | None = None,
     layout: str = "plain",
+    allow_overlap: bool = False,
 ) -> Path:
     """Render a motion to a looping GIF or an MP4, streaming frames to the file.
 
@@ -188,6 +214,9 @@ def render_animation(
         The file is the same whatever the number.
     layout : str
         ``"plain"`` or ``"slide"`` (16:9, the slide's message as the title).
+    allow_overlap : bool
+        Show the full exaggeration on every frame, even where bone would pass through bone
+        (default: such frames show the largest factor that keeps the joints apart, and say so).
 
     Returns
     -------
@@ -205,7 +234,8 @@ def render_animation(
         title = motion_message(get_motion(motion, amplitude))
     stream = render_frames(
         motion, frames=frames, duration=duration, fps=fps, size=size, view=view, exaggeration=exaggeration,
-        overlays=overlays, orbit=orbit, amplitude=amplitude, title=title, pelvis=pelvis, workers=workers,
+        overlays=overlays, orbit=orbit, amplitude=amplitude, title=title, pelvis=pelvis, workers=workers, allow_overlap=allow_overlap,
+        text_scale=slide_text_scale(size) if layout == "slide" else 1.0,
     )  # fmt: skip
     total = len(_frame_times(get_motion(motion, amplitude), frames, duration, fps))
     show = sys.stderr.isatty() if progress is None else bool(progress)

@@ -81,6 +81,27 @@ class Page:
         self.texts.append(artist)
         return artist
 
+    def colour_legend(self, x: float, y: float, width: float, height: float, title: str, note: str) -> None:
+        """The joint-space colour legend in the box at pixel ``(x, y)`` (top left), ``width`` x
+        ``height``: ``title`` above a red-white-blue bar ("compression", "0", "gapping" under it)
+        and ``note`` (the full-colour changes) below; words as text."""
+        from pelvis3d.render.overlays.colormap import COMPRESSION_COLOUR, GAPPING_COLOUR
+
+        font = max(9.0, height * 0.2)
+        bar_h = height * 0.26
+        bar_top = y + font * 1.35
+        ax = self.figure.add_axes(
+            (x / self.width, 1 - (bar_top + bar_h) / self.height, width / self.width, bar_h / self.height)
+        )
+        ax.imshow(np.linspace(-1, 1, 256)[None, :], cmap="RdBu", aspect="auto", extent=(-1, 1, 0, 1))
+        ax.set_axis_off()
+        self.text(TextItem(title, x + width / 2, y, font, ha="center"))
+        words = bar_top + bar_h + font * 0.25
+        self.text(TextItem("compression", x, words, font, COMPRESSION_COLOUR))
+        self.text(TextItem("0", x + width / 2, words, font, ha="center"))
+        self.text(TextItem("gapping", x + width, words, font, GAPPING_COLOUR, ha="right"))
+        self.text(TextItem(note, x + width, words + font * 1.3, font * 0.9, "#4b5563", ha="right"))
+
     def text_heights(self) -> list[float]:
         """The height in pixels of each text's box, as drawn (one line = the font's line height)."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg

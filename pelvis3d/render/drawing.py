@@ -6,7 +6,16 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["TEXT_COLOUR", "rgb", "text_size", "to_display", "rotate", "set_user_matrix", "vtk_values"]
+__all__ = [
+    "TEXT_COLOUR",
+    "rgb",
+    "text_size",
+    "to_display",
+    "to_display_many",
+    "rotate",
+    "set_user_matrix",
+    "vtk_values",
+]
 
 TEXT_COLOUR = "#1f2937"
 
@@ -37,6 +46,22 @@ def to_display(renderer, point: NDArray) -> NDArray:
     renderer.WorldToDisplay()
     x, y, _ = renderer.GetDisplayPoint()
     return np.array([x, y])
+
+
+def to_display_many(renderer, points: NDArray) -> NDArray:
+    """Display positions (pixels from the bottom left) of world points ``(N, 3)`` (mm), as
+    :func:`to_display` gives them one at a time (the camera's composite projection)."""
+    cam = renderer.GetActiveCamera()
+    m = cam.GetCompositeProjectionTransformMatrix(renderer.GetTiledAspectRatio(), -1, 1)
+    matrix = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+    pts = np.asarray(points, float)
+    clip = pts @ matrix[:3, :3].T + matrix[:3, 3]
+    w = pts @ matrix[3, :3] + matrix[3, 3]
+    ndc = clip[:, :2] / w[:, None]
+    width, height = renderer.GetSize()
+    x0, y0, x1, y1 = renderer.GetViewport()
+    win_w, win_h = renderer.GetRenderWindow().GetSize()
+    return np.column_stack([(ndc[:, 0] + 1) * width / 2 + x0 * win_w, (ndc[:, 1] + 1) * height / 2 + y0 * win_h])
 
 
 def rotate(v: NDArray, axis: NDArray, angle: float) -> NDArray:

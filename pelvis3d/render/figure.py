@@ -21,6 +21,7 @@ from pelvis3d.render.animation import load_pelvis
 from pelvis3d.render.backend import serialized
 from pelvis3d.render.compose import PAGE_SUFFIXES, Page, TextItem
 from pelvis3d.render.overlays import Overlays
+from pelvis3d.render.overlays.colormap import legend_note, legend_title
 from pelvis3d.render.parallel import SceneSetup, Shot, choose_workers, render_shots
 from pelvis3d.render.scene import check_exaggeration, check_size
 from pelvis3d.render.views import VIEWS
@@ -63,24 +64,31 @@ ARTICLE_PANELS: tuple[Panel, ...] = article_panels()
 
 
 def grid_geometry(
-    count: int, columns: int, size: Sequence[int] | None, panel_size: Sequence[int] | None, title: bool
+    count: int,
+    columns: int,
+    size: Sequence[int] | None,
+    panel_size: Sequence[int] | None,
+    title: bool,
+    legend: bool = False,
 ) -> tuple[tuple[int, int], tuple[int, int], int]:
     """``(output size, panel size, heading height)`` in pixels for ``count`` panels.
 
-    ``size`` (the whole output) wins over ``panel_size``; the heading takes 9% of the
-    height when there is a title.
+    ``size`` (the whole output) wins over ``panel_size``; the heading takes 8-9% of the
+    height when there is a title; the colour legend (``legend``) a strip of 9% under the panels.
     """
     cols = min(columns, count)
     rows = -(-count // columns)
     if size is not None:
         w, h = check_size(size)
         head = int(h * 0.08) if title else 0
-        panel = (w // cols, (h - head) // rows)
+        strip = int(h * 0.09) if legend else 0
+        panel = (w // cols, (h - head - strip) // rows)
         check_size(panel)  # each panel must still be a picture
         return (w, h), panel, head
     pw, ph = check_size(panel_size if panel_size is not None else (800, 600))
     head = int(ph * rows * 0.09 / rows * 1.0) if title else 0
-    return (pw * cols, ph * rows + head), (pw, ph), head
+    strip = int(ph * 0.16) if legend else 0
+    return (pw * cols, ph * rows + head + strip), (pw, ph), head
 
 
 @serialized
@@ -97,6 +105,7 @@ def render_figure(
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     workers: int | None = None,
     layout: str = "plain",
+    allow_overlap: bool = False,
 ) -> Path:
     """Render several panels into one picture.
 
@@ -125,6 +134,9 @@ def render_figure(
     layout : str
         ``"plain"`` (a grid) or ``"slide"`` (16:9, one message, slide-sized text; see
         :func:`pelvis3d.render.slides.render_figure_slide`).
+    allow_overlap : bool
+        Show the full exaggeration even where bone would pass through bone (default: reduce
+        it for such a panel and say so).
 
     Returns
     -------
@@ -146,13 +158,17 @@ def render_figure(
 
         return render_figure_slide(
             out, panels, size=size, exaggeration=exaggeration, overlays=overlays, title=title, pelvis=model,
-            workers=workers,
+            workers=workers, allow_overlap=allow_overlap,
         )  # fmt: skip
-    (w, h), panel, head = grid_geometry(len(panels), columns, size, panel_size, bool(title))
+    overlays = Overlays.parse(overlays)
+    # one colour legend for the whole figure, in a strip under the panels (none when every
+    # panel is neutral: nothing is coloured)
+    legend = overlays.colormap and any(not p.pose.is_neutral() for p in panels)
+    (w, h), panel, head = grid_geometry(len(panels), columns, size, panel_size, bool(title), legend)
     vector = out.suffix.lower() != ".png"
     setup = SceneSetup(
-        model.anatomy, panel, panels[0].view, check_exaggeration(exaggeration), Overlays.parse(overlays),
-        tuple(p.pose for p in panels), text_apart=vector,
+        model.anatomy, panel, panels[0].view, check_exaggeration(exaggeration), overlays,
+        tuple(p.pose for p in panels), text_apart=vector, allow_overlap=bool(allow_overlap), colour_legend=False,
     )  # fmt: skip
     shots = [Shot(p.pose, p.view, p.title) for p in panels]
     n = choose_workers(workers, len(shots), min_shots_per_worker=PANELS_PER_WORKER)
@@ -173,4 +189,11 @@ def render_figure(
         page.rule(0, head + r * ph, cols * pw, head + r * ph)
     if title:
         page.text(TextItem(title, w / 2, head * 0.5, max(12.0, head * 0.42), bold=True, ha="center", va="center"))
+    if legend:
+        strip = h - (head + rows * ph)
+        lw = min(w * 0.45, strip * 7.0)
+        page.colour_legend(
+            w - lw - strip * 0.4, head + rows * ph + strip * 0.08, lw, strip * 0.84,
+            legend_title(check_exaggeration(exaggeration)), legend_note(),
+        )  # fmt: skip
     return page.save(out)

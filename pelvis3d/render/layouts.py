@@ -49,6 +49,7 @@ def render_image(
     title: str | None = None,
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     layout: str = "plain",
+    allow_overlap: bool = False,
 ) -> Path:
     """Render one pose from one view to a PNG (a slide: also SVG or PDF).
 
@@ -78,6 +79,10 @@ def render_image(
     layout : str
         ``"plain"`` or ``"slide"`` (16:9 with the message and the true numbers in slide-sized
         text beside the picture; see :func:`pelvis3d.render.slides.render_image_slide`).
+    allow_overlap : bool
+        Show the full exaggeration even where it would put bone through bone. By default a
+        pose whose exaggerated joints would touch is shown at the largest factor (to 0.1) that
+        keeps them apart, and the caption says "x3.2 - more would overlap".
 
     Returns
     -------
@@ -95,8 +100,9 @@ def render_image(
         from pelvis3d.render.slides import render_image_slide
 
         return render_image_slide(
-            out, pose, view=view, size=size, exaggeration=exaggeration, overlays=overlays, title=title, pelvis=model
-        )
+            out, pose, view=view, size=size, exaggeration=exaggeration, overlays=overlays, title=title, pelvis=model,
+            allow_overlap=allow_overlap,
+        )  # fmt: skip
     size = (1200, 900) if size is None else size
     scene = PelvisScene(
         model,
@@ -106,6 +112,7 @@ def render_image(
         overlays=overlays,
         transparent=transparent,
         orthographic=orthographic,
+        allow_overlap=allow_overlap,
     )
     try:
         scene.fit_postures([pose])

@@ -66,6 +66,9 @@ class SceneSetup:
     orthographic: bool = True
     phases: tuple[str, ...] = field(default_factory=tuple)
     text_apart: bool = False  # return the scene's text as TextItems, not in the pixels (vector pages)
+    allow_overlap: bool = False  # show the full exaggeration even where bone would pass through bone
+    colour_legend: bool = True  # False: no colour legend in the pictures (a figure draws one for all)
+    text_scale: float = 1.0  # all text this much larger (slides)
 
 
 class ShotRenderer:
@@ -92,7 +95,12 @@ class ShotRenderer:
             overlays=setup.overlays,
             transparent=setup.transparent,
             orthographic=setup.orthographic,
+            allow_overlap=setup.allow_overlap,
+            text_scale=setup.text_scale,
         )
+        colours = self.scene.layer("colormap")
+        if colours is not None and not setup.colour_legend:
+            colours.legend = False  # type: ignore[attr-defined]
         self.scene.fit_postures(setup.fit_poses)
         self.phase = PhaseIndicator(self.scene, setup.phases) if setup.phases else None
         self.text_apart = setup.text_apart
@@ -226,6 +234,9 @@ _WORKER: ShotRenderer | None = None
 
 def _start_worker(setup: SceneSetup) -> None:
     global _WORKER
+    # one rasteriser thread per worker: the workers already share out the CPUs, and Mesa's
+    # llvmpipe would otherwise start one thread per CPU in every worker (set before any GL context)
+    os.environ.setdefault("LP_NUM_THREADS", "1")
     from pelvis3d.render.backend import prepare_offscreen
 
     prepare_offscreen()

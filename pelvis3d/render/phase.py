@@ -102,6 +102,7 @@ class PhaseIndicator:
     def __init__(self, scene, names: Sequence[str]) -> None:
         self.scene = scene
         self.names = tuple(names)
+        scene.text_ceiling = PHASE_ROW_Y  # labels stay under the phase row
         self.words = [scene.add_text(n, (0.5, PHASE_ROW_Y), size=15, justify="left", colour=_IDLE) for n in self.names]
         self.dots = [scene.add_text("·", (0.5, PHASE_ROW_Y), size=15, colour=_IDLE) for _ in self.names[1:]]
         self._place()

@@ -25,6 +25,7 @@ from pelvis3d.kinematics import Pose
 from pelvis3d.model import MAX_EXAGGERATION, Pelvis, PosedPelvis
 from pelvis3d.render.backend import import_pyvista, polydata
 from pelvis3d.render.drawing import TEXT_COLOUR, rgb, rotate, set_user_matrix
+from pelvis3d.render.exaggeration import ShownFactors
 from pelvis3d.render.overlays import Overlay, Overlays
 from pelvis3d.render.overlays.arrows import ArrowsOverlay
 from pelvis3d.render.overlays.colormap import COLORMAP_LIMIT_MM, ColourMapOverlay
@@ -37,7 +38,7 @@ from pelvis3d.render.views import SECTION_VIEWS, VIEWS, view_vectors
 from pelvis3d.ring import PICTURE_RING, check_ring
 from pelvis3d.validation import known_name, real_number
 
-__all__ = ["COLORMAP_LIMIT_MM", "Overlays", "PelvisScene", "check_size", "check_exaggeration"]
+__all__ = ["COLORMAP_LIMIT_MM", "Overlays", "PelvisScene", "check_size", "check_exaggeration", "font_scale_for"]
 
 _UP = np.array([0.0, 1.0, 0.0])
 
@@ -76,6 +77,9 @@ class PelvisScene:
         Show the full exaggeration even where it would put bone through bone. By default a
         pose whose exaggerated joints would touch is shown at the largest factor (to 0.1)
         that keeps them apart, and the caption says so ("x3.2 - more would overlap").
+    text_scale : float
+        All text this much larger than the picture's size alone makes it (a slide: see
+        :func:`pelvis3d.render.animation.slide_text_scale`).
     """
 
     def __init__(
@@ -94,6 +98,7 @@ class PelvisScene:
         plotter=None,
         allow_overlap: bool = False,
         ring: str = "auto",
+        text_scale: float = 1.0,
     ) -> None:
         pv = import_pyvista()
         self.pelvis = pelvis if pelvis is not None else Pelvis()
@@ -102,6 +107,10 @@ class PelvisScene:
         self.exaggeration = check_exaggeration(exaggeration)
         self.ring = ring if ring == "auto" else check_ring(ring)
         self.allow_overlap = bool(allow_overlap)
+        self.text_scale = float(text_scale)
+        #: the highest a label may reach (fraction of the height), e.g. under a phase row
+        self.text_ceiling: float | None = None
+        self._factors = ShownFactors(self.pelvis)
         self.transparent = bool(transparent)
         self.orthographic = bool(orthographic)
         self.view = known_name(view, VIEWS, "view")
@@ -206,7 +215,7 @@ class PelvisScene:
         """Text scale: 1 for a 600 px high picture."""
         # by the height; a narrow picture (near square or taller) by its width, so the text at the
         # bottom left and the legend at the bottom right stay apart
-        return max(0.7, min(2.0, self.size[1] / 600, self.size[0] / 640))
+        return font_scale_for(self.size) * self.text_scale
 
     def _rescale_fonts(self) -> None:
         scale = self.font_scale()
@@ -294,7 +303,8 @@ class PelvisScene:
         on = self.overlays
         side_margin = 1.6 if on.labels else 1.15
         text_band = on.measurements or on.colormap or on.caption
-        fill = 0.66 if text_band else 0.8  # fraction of the height the pelvis may use
+        # fraction of the height the pelvis may use (labels need a row above or below it)
+        fill = (0.5 if on.labels else 0.66) if text_band else (0.72 if on.labels else 0.8)
         scale = max(half_h / fill, half_w * side_margin / aspect) / max(zoom, 1e-3)
         # raise the pelvis above the bottom text band
         focal = centre - up * (scale * (0.14 if text_band else 0.0))
@@ -409,22 +419,9 @@ class PelvisScene:
 
     def shown(self, pose: Pose) -> PosedPelvis:
         """``pose`` at the scene's exaggeration, or, unless overlap is allowed, at the largest
-        factor (rounded down to 0.1) at which no exaggerated joint closes to contact."""
-        ring = self.ring_for(pose)
-        posed = self.pelvis.posed(pose, self.exaggeration, ring=ring)
-        if self.allow_overlap or self.exaggeration == 1.0 or not _touches(posed.shown_metrics):
-            return posed
-        if _touches(posed.metrics):  # the true pose itself touches: nothing to reduce
-            return posed
-        lo, hi = 1.0, self.exaggeration  # lo keeps the joints apart, hi does not
-        while hi - lo > 0.05:
-            mid = (lo + hi) / 2
-            if _touches(self.pelvis.posed(pose, mid, ring=ring).shown_metrics):
-                hi = mid
-            else:
-                lo = mid
-        factor = max(1.0, np.floor(lo * 10) / 10)
-        return self.pelvis.posed(pose, float(factor), ring=ring)
+        factor (a multiple of 0.1) at which no exaggerated joint closes to contact
+        (:class:`pelvis3d.render.exaggeration.ShownFactors`: remembered per pose)."""
+        return self._factors.shown(pose, self.exaggeration, self.ring_for(pose), self.allow_overlap)
 
     def ring_for(self, pose: Pose) -> str:
         """The ring model this scene draws ``pose`` with (see the ``ring`` parameter)."""
@@ -494,8 +491,9 @@ class PelvisScene:
         self.close()
 
 
-def _touches(metrics) -> bool:
-    return bool(metrics.pubic_contact or any(metrics.si_contact.values()))
+def font_scale_for(size: Sequence[int]) -> float:
+    """Text scale of a picture of ``size`` (width, height) pixels: 1 at 600 px high."""
+    return max(0.7, min(2.0, size[1] / 600, size[0] / 640))
 
 
 def check_size(size: Sequence[int]) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from pelvis3d.render.animation import SLIDE_SIZE, load_pelvis
 from pelvis3d.render.compose import Page, TextItem
 from pelvis3d.render.figure import Panel
 from pelvis3d.render.overlays import Overlays
+from pelvis3d.render.overlays.colormap import legend_note, legend_title
 from pelvis3d.render.parallel import SceneSetup, Shot, choose_workers, render_shots
 from pelvis3d.render.scene import check_exaggeration, check_size
 
@@ -89,10 +90,10 @@ def _scale(size: Sequence[int] | None) -> tuple[int, int, float]:
     return w, h, h / 1080.0
 
 
-def _render(model: Pelvis, panels, panel_size, exaggeration, overlays, workers):
+def _render(model: Pelvis, panels, panel_size, exaggeration, overlays, workers, allow_overlap=False, legend=True):
     setup = SceneSetup(
         model.anatomy, panel_size, panels[0].view, check_exaggeration(exaggeration), Overlays.parse(overlays),
-        tuple(p.pose for p in panels),
+        tuple(p.pose for p in panels), allow_overlap=bool(allow_overlap), colour_legend=legend,
     )  # fmt: skip
     shots = [Shot(p.pose, p.view, p.title) for p in panels]
     n = choose_workers(workers, len(shots), min_shots_per_worker=3)
@@ -114,6 +115,7 @@ def render_image_slide(
     title: str | None = None,
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     workers: int | None = 1,
+    allow_overlap: bool = False,
 ) -> Path:
     """One pose on a 16:9 slide: the headline message, the picture (4:3, left) and the true
     numbers beside it in slide-sized text. ``size`` is the whole slide in pixels."""
@@ -123,7 +125,7 @@ def render_image_slide(
     ph = h - top - int(24 * s)
     pw = min(int(ph * 4 / 3), int(w * 0.6))
     panels = slide_panels(pose, view)
-    images = _render(model, panels, (pw, ph), exaggeration, overlays, workers)
+    images = _render(model, panels, (pw, ph), exaggeration, overlays, workers, allow_overlap)
     page = Page(w, h)
     _headline(page, title if title is not None else pose_message(pose), s)
     x = int(_MARGIN * s)
@@ -151,6 +153,7 @@ def render_figure_slide(
     title: str | None = None,
     pelvis: Pelvis | str | os.PathLike[str] | None = None,
     workers: int | None = None,
+    allow_overlap: bool = False,
 ) -> Path:
     """A figure as a slide: one row of panels (the article set's top views by default when
     given the six article panels), each with a slide-sized caption, under one message."""
@@ -164,7 +167,16 @@ def render_figure_slide(
     caption = int(80 * s)
     pw = int((w - 2 * _MARGIN * s) // len(panels))
     ph = min(h - top - caption - int(70 * s), int(pw * 3 / 4))
-    images = _render(model, [Panel(p.pose, p.view, "") for p in panels], (pw, ph), exaggeration, overlays, workers)
+    images = _render(
+        model,
+        [Panel(p.pose, p.view, "") for p in panels],
+        (pw, ph),
+        exaggeration,
+        overlays,
+        workers,
+        allow_overlap,
+        False,
+    )
     page = Page(w, h)
     moving = [p.pose for p in panels if not p.pose.is_neutral()]
     message = title or (
@@ -186,6 +198,12 @@ def render_figure_slide(
             page.text(TextItem(lines, x + pw / 2, top + ph + 70 * s, BODY_PX * s, _GREY, ha="center"))
         if i:
             page.rule(x, top, x, top + ph)
+    if Overlays.parse(overlays).colormap and moving:  # one colour legend for the slide
+        lw = 640 * s
+        page.colour_legend(
+            (w - lw) / 2, top + ph + 170 * s, lw, 110 * s,
+            legend_title(check_exaggeration(exaggeration)), legend_note(),
+        )  # fmt: skip
     page.text(
         TextItem(
             f"Motion shown x{exaggeration:g}; the numbers on the pictures are true.",

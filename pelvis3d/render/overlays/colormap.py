@@ -18,6 +18,9 @@ from pelvis3d.render.views import SECTION_VIEWS
 __all__ = [
     "COLORMAP_LIMIT_MM",
     "COLOUR_LIMITS_MM",
+    "COMPRESSION_COLOUR",
+    "GAPPING_COLOUR",
+    "legend_note",
     "SCALARS_NAME",
     "ColourMapOverlay",
     "colour_limit",
@@ -34,7 +37,8 @@ COLORMAP_LIMIT_MM = SI_COLOUR_LIMIT_MM
 #: Name of the patches' point scalars: shown change of the joint space over the joint's
 #: full-colour change (-1 full red .. +1 full blue).
 SCALARS_NAME = "joint space change / full-colour change"
-_COMPRESSION, _GAPPING = "#b2182b", "#2166ac"
+COMPRESSION_COLOUR, GAPPING_COLOUR = "#b2182b", "#2166ac"
+_COMPRESSION, _GAPPING = COMPRESSION_COLOUR, GAPPING_COLOUR
 
 
 def colour_limit(surface: str) -> float:
@@ -47,6 +51,12 @@ def legend_title(exaggeration: float) -> str:
     if exaggeration == 1.0:
         return "colours: change of the joint space"
     return f"colours: shown change (x{exaggeration:g}); numbers: true"
+
+
+def legend_note() -> str:
+    """What full colour means, per joint."""
+    si, sym = COLOUR_LIMITS_MM["si"], COLOUR_LIMITS_MM["symphysis"]
+    return f"full colour: SI {si:g} mm, symphysis {sym:g} mm"
 
 
 def partner_surface(name: str) -> str:
@@ -115,15 +125,16 @@ class ColourMapOverlay(Overlay):
                 centre = np.asarray(a.vertices[ps.body])[ps.vertices].mean(axis=0)
                 self._partner_planes[name] = (ps.body, centre, pn / np.linalg.norm(pn))
         self.lift = lift
+        #: draw this picture's legend (a figure draws one legend for all its panels instead)
+        self.legend = True
         y = 0.05 + lift
         self.scalar_bar = _scalar_bar(next(iter(self.patches.values()))[1].GetMapper().GetLookupTable(), y + 0.075)
         scene.plotter.renderer.AddViewProp(self.scalar_bar)
-        si, sym = COLOUR_LIMITS_MM["si"], COLOUR_LIMITS_MM["symphysis"]
         self.legend_words = [
             scene.add_text("compression", (0.66, y + 0.035), size=12, colour=_COMPRESSION),
             scene.add_text("0", (0.81, y + 0.035), size=12, justify="centre"),
             scene.add_text("gapping", (0.96, y + 0.035), size=12, justify="right", colour=_GAPPING),
-            scene.add_text(f"full colour: SI {si:g} mm, symphysis {sym:g} mm", (0.96, y), size=11, justify="right"),
+            scene.add_text(legend_note(), (0.96, y), size=11, justify="right"),
         ]
         self.title = scene.add_text("", (0.96, y + 0.125), size=12, justify="right")
 
@@ -140,7 +151,8 @@ class ColourMapOverlay(Overlay):
         contact = shown.pubic_contact or any(shown.si_contact.values())
         on_surface = self.scene.view not in SECTION_VIEWS  # a section view colours its wedges
         # a neutral picture has nothing to colour: no legend
-        legend = posed.shown_pose.pelvis_angles() != {n: 0.0 for n in posed.shown_pose.pelvis_angles()}
+        moved = posed.shown_pose.pelvis_angles() != {n: 0.0 for n in posed.shown_pose.pelvis_angles()}
+        legend = self.legend and moved
         self.title.SetInput(legend_title(posed.exaggeration))
         for actor in self.legend_actors():
             actor.SetVisibility(legend)

@@ -41,6 +41,9 @@ INSET_BOXES: Mapping[str, tuple[float, float, float, float]] = {
 }
 _MIN_HALF_FIELD_MM = {"si": 14.0, "symphysis": 14.0}  # half the height each inset shows, at least
 _FRAME_COLOUR = "#9ca3af"
+#: Text size in the insets at a 600 px high picture (12 px: the smallest the body text of the
+#: picture gets; assumed legible)
+INSET_TEXT = 12
 
 
 class InsetsOverlay(Overlay):
@@ -63,8 +66,8 @@ class InsetsOverlay(Overlay):
                 ren.InteractiveOff()
                 cam = ren.GetActiveCamera()
                 cam.ParallelProjectionOn()
-                drawing = SectionDrawing(cut, ren, font_size=self._font(10), joints=[joint.name])
-                title = scene.add_text("", (0, 0), size=10)
+                drawing = SectionDrawing(cut, ren, font_size=self._font(INSET_TEXT), joints=[joint.name])
+                title = scene.add_text("", (0, 0), size=INSET_TEXT)
                 scene.plotter.renderer.RemoveViewProp(title)  # lives in the inset
                 title.SetInput(f"{joint.title}: section")
                 title.GetPositionCoordinate().SetValue(0.03, 0.86)
@@ -86,7 +89,7 @@ class InsetsOverlay(Overlay):
 
     def rescale_fonts(self, scale: float) -> None:
         for _, drawing, _, _, _ in self.insets.values():
-            drawing.set_font_size(self._font(10))
+            drawing.set_font_size(self._font(INSET_TEXT))
 
     def wanted(self) -> bool:
         """Whether the current view and picture size get insets."""

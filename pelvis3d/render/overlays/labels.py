@@ -1,8 +1,9 @@
 """Landmark labels laid out in the margins with leader lines.
 
-Labels are stacked on the side of the picture their landmark is on, sorted by height and kept
-one line apart, so they never overlap each other and never sit on the joints. Midline structures
-near the top or bottom of the pelvis get a centred label above or below it.
+Each label sits in the left or right margin, or just above / below the bones, where its straight
+leader reaches the landmark without crossing a bone (beyond a short final stretch into the bone
+the landmark is on), an arrow, another leader or another label
+(:mod:`pelvis3d.render.overlays.label_layout`).
 """
 
 from __future__ import annotations
@@ -13,15 +14,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pelvis3d.anatomy import BODIES
+from pelvis3d.kinematics import Pose
 from pelvis3d.model import PosedPelvis
-from pelvis3d.render.drawing import rgb, text_size, to_display
+from pelvis3d.motions.motion import DEFAULT_AMPLITUDE_DEG
+from pelvis3d.render.drawing import rgb, text_size, to_display, to_display_many
 from pelvis3d.render.overlays import Overlay
+from pelvis3d.render.overlays.label_layout import LabelRequest, ObstacleGrid, Place, place_labels
 
 __all__ = ["LABELS_BY_VIEW", "LabelsOverlay", "label_spec"]
 
 #: Which structures each view labels.
 LABELS_BY_VIEW: Mapping[str, tuple[str, ...]] = {
-    "top": ("asis", "si", "pubic", "promontory"),
+    "top": ("asis", "si", "pubic", "sacrum"),  # the promontory faces the inlet: no leader reaches it
     "rear": ("psis", "sacrum", "coccyx"),  # the SI joint cannot be seen from behind
     "front": ("asis", "pubic", "hip", "sacrum"),
     "bottom": ("pubic", "ischial_tuberosity", "coccyx"),
@@ -65,8 +69,9 @@ class LabelsOverlay(Overlay):
 
         super().__init__(scene)
         self.items: list[tuple[str, list[str]]] = []
-        self._plan_key: tuple | None = None
-        self._plan_cache: tuple[dict[int, str], dict[int, int], dict[str, float]] | None = None
+        self._plans: dict[tuple, list[Place]] = {}
+        self._vertices = {b: np.asarray(scene.pelvis.anatomy.vertices[b], float) for b in BODIES}
+        self._faces = {b: np.asarray(scene.pelvis.anatomy.faces[b]) for b in BODIES}
         self.text_actors: list[object] = []
         #: label index -> (start at the label, end at the landmark), display pixels
         self.leaders: dict[int, tuple[NDArray, NDArray]] = {}
@@ -107,7 +112,6 @@ class LabelsOverlay(Overlay):
         for key in LABELS_BY_VIEW.get(view, ("asis", "si", "pubic")):
             items.extend(item for item in label_spec(key, names) if not (far and item[0].endswith(far)))
         self.items = items
-        self._plan_key, self._plan_cache = None, None
         while len(self.text_actors) < len(items):
             self.text_actors.append(self.scene.add_text("", (0, 0), size=13))
         for i, actor in enumerate(self.text_actors):
@@ -126,103 +130,142 @@ class LabelsOverlay(Overlay):
             out.append(to_display(ren, p / len(names)))
         return np.array(out) if out else np.zeros((0, 2))
 
-    def _plan(self, posed: PosedPelvis) -> tuple[dict[int, str], dict[int, int], dict[str, float]]:
-        """Which labels sit centred above / below the pelvis (and at what height), and which
-        side the others take.
+    def _plan(self, posed: PosedPelvis) -> list[Place]:
+        """Each label's place (see :mod:`pelvis3d.render.overlays.label_layout`).
 
-        Decided from the neutral pelvic ring (in the pose's whole-pelvis posture) for each
-        view, picture size and camera, so a label keeps its place while the joints move.
+        Decided from the neutral pelvic ring (in the pose's whole-pelvis posture), with the bones'
+        silhouette over the range of motion the picture can show, for each view, picture size and
+        camera: a label keeps its place while the joints move, and a worker rendering part of an
+        animation places it as the serial render does.
         """
         scene = self.scene
         sp = posed.shown_pose
         posture = (sp.pelvis_tilt, sp.pelvis_obliquity, sp.pelvis_rotation)
-        key = (scene.view, tuple(scene.size), posture, scene.camera_state().tobytes(), len(self.items))
-        if key == self._plan_key and self._plan_cache is not None:
-            return self._plan_cache
+        fonts = tuple(int(a.GetTextProperty().GetFontSize()) for a in self.text_actors[: len(self.items)])
+        key = (
+            scene.view, tuple(scene.size), posture, scene.camera_state().tobytes(), tuple(t for t, _ in self.items),
+            scene.exaggeration, fonts, scene.content_right, scene.text_ceiling,
+        )  # fmt: skip
+        if key in self._plans:
+            return self._plans[key]
         ring = scene.posture_matrix(sp)
         ring = np.eye(4) if ring is None else ring
         anchors = self.anchors({b: ring for b in BODIES})
-        w, h = scene.size
-        cx = w / 2
-        ys_all = anchors[:, 1] if len(anchors) else np.zeros(1)
-        lo, hi = ys_all.min(), ys_all.max()
-        slot = self._centre_slots()
-        centre: dict[int, str] = {}
-        for i in range(len(self.items)):
-            if abs(anchors[i, 0] - cx) >= 0.06 * w:
-                continue
-            # midline structures near the top or bottom of the pelvis: straight above / below,
-            # where there is room between the bones and the title / the text band
-            where = (
-                "above"
-                if anchors[i, 1] >= hi - 0.15 * (hi - lo)
-                else ("below" if anchors[i, 1] <= lo + 0.15 * (hi - lo) else None)
-            )
-            if where is None or where in centre.values() or not h * 0.27 <= slot[where] <= h * 0.86:
-                continue
-            centre[i] = where
-        rest = [i for i in range(len(self.items)) if i not in centre]
-        sides = {i: (1 if anchors[i, 0] > cx else -1) for i in rest}
-        for i in rest:  # any other midline label goes to the emptier side
-            if abs(anchors[i, 0] - cx) < 0.06 * w:
-                left = sum(1 for j in rest if sides[j] < 0 and j != i)
-                right = sum(1 for j in rest if sides[j] > 0 and j != i)
-                sides[i] = -1 if left < right else 1
-        self._plan_key, self._plan_cache = key, (centre, sides, slot)
-        return centre, sides, slot
+        grid = self._obstacles(ring)
+        requests = [self._request(i, anchors[i]) for i in range(len(self.items))]
+        places = place_labels(grid, requests)
+        if len(self._plans) > 16:
+            self._plans.clear()
+        self._plans[key] = places
+        return places
 
-    def _centre_slots(self) -> dict[str, float]:
-        """Heights (display pixels) just above and below the bones in a band down the middle."""
+    def _obstacles(self, ring: NDArray) -> ObstacleGrid:
+        """The bones' silhouette (neutral, and in external rotation of the default physiological
+        amplitude as the picture shows it, so leaders clear the bones as they move) and the
+        arrows."""
+        scene = self.scene
+        w, h = scene.size
+        grid = ObstacleGrid((w, h), max(1.5, h / 360.0))
+        ren = scene.plotter.renderer
+        pelvis = scene.pelvis
+        envelope = [{b: np.eye(4) for b in BODIES}]
+        # external rotation of the default amplitude as the picture shows it: the bones swing out
+        # toward the margins; internal rotation swings them in, where the joints themselves (never
+        # shown touching) keep the pubic gap open for a leader
+        envelope.append(dict(scene.shown(Pose(rotation=DEFAULT_AMPLITUDE_DEG)).transforms))
+        for t in envelope:
+            for body in BODIES:
+                m = ring @ t[body]
+                xy = to_display_many(ren, self._vertices[body] @ m[:3, :3].T + m[:3, 3])
+                grid.add_triangles(xy, self._faces[body], body, grow=1)
+        arrows = scene.layers.get("arrows")
+        if arrows is not None and scene.overlay_visible("arrows"):
+            from pelvis3d.render.views import view_vectors
+
+            if abs(view_vectors(scene.view, pelvis.landmarks)[0][1]) > 0.55:  # drawn in this view
+                pts = [np.asarray(a.GetMapper().GetInput().GetPoints().GetData()) for a in arrows.actors()]
+                if pts:
+                    grid.add_points(to_display_many(ren, np.vstack(pts)), "arrow", close=1, grow=2)
+        return grid
+
+    def _request(self, i: int, anchor: NDArray) -> LabelRequest:
+        """The places label ``i`` may take: the left or right margin at any height in the band
+        between the text at the bottom and the title, or just above / below the bones."""
+        scene = self.scene
+        w, h = scene.size
+        text = self.items[i][0]
+        tw, th = text_size(self.text_actors[i].GetTextProperty(), text)
+        left, right = w * 0.03, w * (scene.content_right - 0.03)
+        low, high = self._band()
+        lo, hi = max(h * low, th), min(h * high - th / 2, h - th)
+        places = []
+        for y in np.arange(lo, hi + 1e-6, max(2.0, th * 0.5)):
+            places.append(Place(left, y, 0, (left, y - th / 2, left + tw, y + th / 2), (left + tw + 6, y)))
+            places.append(Place(right, y, 2, (right - tw, y - th / 2, right, y + th / 2), (right - tw - 6, y)))
+        slots = self._centre_slots(anchor[0])
+        x = float(np.clip(anchor[0], left + tw / 2, right - tw / 2))
+        rows = [(where, x, y) for where, y in slots.items()]
+        screen = scene.screen_points
+        gap = 13 * scene.font_scale() * 1.9
+        top, bottom = screen[:, 1].max() + 0.8 * gap, screen[:, 1].min() - 0.8 * gap
+        for xs in np.arange(left + tw / 2, right - tw / 2 + 1e-6, max(4.0, tw / 3)):  # rows above / below
+            rows += [("above", float(xs), top), ("below", float(xs), bottom)]
+        for where, xs, y in rows:
+            if not (h * (low - 0.03) <= y and y + th / 2 <= h * high):
+                continue
+            start = (xs, y - th / 2 - 3) if where == "above" else (xs, y + th / 2 + 3)
+            places.append(Place(xs, y, 1, (xs - tw / 2, y - th / 2, xs + tw / 2, y + th / 2), start))
+        return LabelRequest((float(anchor[0]), float(anchor[1])), (tw, th), tuple(places), self.own_bodies(i))
+
+    def own_bodies(self, i: int) -> tuple[str, ...]:
+        """The bodies label ``i``'s leader may end over: its landmarks' bones, and both bones of
+        a joint (an SI joint: the sacrum and that innominate; the symphysis: both innominates)."""
+        landmarks = self.scene.pelvis.anatomy.landmarks
+        text, names = self.items[i]
+        own = {landmarks[n].body for n in names}
+        for n in names:
+            side = n.split("_", 1)[0]
+            if "auricular" in n and side in ("left", "right"):
+                own |= {"sacrum", f"{side}_innominate"}
+            if "symphyseal" in n:
+                own |= {"left_innominate", "right_innominate"}
+        return tuple(sorted(own))
+
+    def _band(self) -> tuple[float, float]:
+        """The lowest and highest height (fractions of the picture) a label may take: above the
+        text at the bottom (measurements, legend; else the caption line), below the text at the
+        top (orientation marks and the ghost's name; else the title)."""
+        on = self.scene.overlays
+        high = 0.86 if (on.orientation or on.ghost) else 0.92
+        if self.scene.text_ceiling is not None:
+            high = min(high, self.scene.text_ceiling - 0.01)
+        return (0.3 if (on.measurements or on.colormap) else 0.06), high
+
+    def _centre_slots(self, x: float) -> dict[str, float]:
+        """Heights (display pixels) just above and below the bones in a band around ``x``."""
         w, h = self.scene.size
         gap = 13 * self.scene.font_scale() * 1.9
         screen = self.scene.screen_points
-        band = screen[np.abs(screen[:, 0] - w / 2) < 0.1 * w, 1]
+        band = screen[np.abs(screen[:, 0] - x) < 0.1 * w, 1]
         bottom, top = (band.min(), band.max()) if len(band) else (h * 0.5, h * 0.5)
         return {"above": top + 0.8 * gap, "below": bottom - 0.8 * gap}
 
     def update(self, posed: PosedPelvis, world: Mapping[str, NDArray], direction: Mapping[str, int] | None) -> None:
-        w, h = self.scene.size
         anchors = self.anchors(world)
-        centre, sides, slot = self._plan(posed)
-        cx = w / 2
-        gap = 13 * self.scene.font_scale() * 1.9
+        places = self._plan(posed)
         self.points.Reset()
         self.lines.Reset()
         self.leaders = {}
-        placed: list[tuple[int, float, float, int]] = [(i, cx, slot[where], 1) for i, where in centre.items()]
-        rest = [i for i in range(len(self.items)) if i not in centre]
-        for side in (-1, 1):
-            idx = [i for i in rest if sides[i] == side]
-            idx.sort(key=lambda i: -anchors[i, 1])
-            ys: list[float] = []
-            for i in idx:
-                y = min(anchors[i, 1], h * 0.86)
-                if ys and y > ys[-1] - gap:
-                    y = ys[-1] - gap
-                ys.append(max(y, h * 0.3))
-            for k in range(len(ys) - 2, -1, -1):  # pushed onto the floor: shift the stack up
-                if ys[k] < ys[k + 1] + gap:
-                    ys[k] = ys[k + 1] + gap
-            x_text = w * (0.03 if side < 0 else self.scene.content_right - 0.03)
-            placed.extend((i, x_text, y, 0 if side < 0 else 2) for i, y in zip(idx, ys, strict=True))
-        for i, x, y, justify in placed:
+        for i, place in enumerate(places):
             actor = self.text_actors[i]
-            text = self.items[i][0]
-            actor.SetInput(text)
+            actor.SetInput(self.items[i][0])
             prop = actor.GetTextProperty()
-            prop.SetJustification(justify)
+            prop.SetJustification(place.justify)
             prop.SetVerticalJustificationToCentered()
             actor.GetPositionCoordinate().SetCoordinateSystemToDisplay()
-            actor.GetPositionCoordinate().SetValue(x, y)
-            width, height = text_size(prop, text)
-            if justify == 1:  # centred label: leader from its top or bottom edge
-                start = (x, y - height / 2 - 3) if y > anchors[i, 1] else (x, y + height / 2 + 3)
-            elif justify == 0:
-                start = (x + width + 6, y)
-            else:
-                start = (x - width - 6, y)
-            self.leaders[i] = (np.asarray(start, float), np.asarray(anchors[i], float))
-            a = self.points.InsertNextPoint(start[0], start[1], 0)
+            actor.GetPositionCoordinate().SetValue(place.x, place.y)
+            self.leaders[i] = (np.asarray(place.start, float), np.asarray(anchors[i], float))
+            a = self.points.InsertNextPoint(place.start[0], place.start[1], 0)
             b = self.points.InsertNextPoint(anchors[i, 0], anchors[i, 1], 0)
             self.lines.InsertNextCell(2)
             self.lines.InsertCellPoint(a)

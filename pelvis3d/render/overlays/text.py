@@ -154,7 +154,16 @@ class CaptionOverlay(Overlay):
     def __init__(self, scene, lift: float, requested: bool = True) -> None:
         super().__init__(scene)
         self.requested = requested
+        self.lift = lift
         self.actor = scene.add_text("", (0.985, 0.015 + lift), size=13, justify="right")
+        self.view_changed()
+
+    def view_changed(self) -> None:
+        # a narrow picture (e.g. an exercise's pelvis inset) has no room beside the measurements
+        # at the bottom: the statement goes to the top right, under the orientation mark
+        w, h = self.scene.size
+        narrow = w < 1.25 * h and self.scene.overlays.measurements
+        self.actor.GetPositionCoordinate().SetValue(0.985, 0.83 if narrow else 0.015 + self.lift)
 
     def actors(self) -> list:
         return [self.actor]
