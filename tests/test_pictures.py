@@ -50,6 +50,23 @@ def test_external_rotation_narrows_the_back_of_the_si_section_and_internal_widen
     assert wedge.shown_change_mm[posterior].mean() < 0 < wedge.shown_change_mm[~posterior].mean()
 
 
+@pytest.mark.parametrize("variant", ["adult", "female", "male"])
+def test_the_si_section_cuts_the_joint_in_front_of_and_behind_its_rotation_axis(variant):
+    """A section through the L's corner alone lies in front of the vertical axis, where
+    external rotation only opens the joint: the section must show the joint on both sides
+    of the axis, so its back visibly closes (at least half as much as its front opens)."""
+    from pelvis3d import Pelvis
+
+    pelvis = Pelvis() if variant == "adult" else Pelvis(variant)
+    for side in ("left", "right"):
+        pivot_x = pelvis.dofs[f"{side}_rotation"].pivot_mm[0]
+        wedge = _wedge_ends(pelvis, Pose())[f"{side}_si"]
+        x = np.asarray(wedge.strip.points)[:, 0] - pivot_x
+        assert x.max() > 8 and x.min() < -8, (x.min(), x.max())
+        er = {e.label: e for e in _wedge_ends(pelvis, Pose(rotation=0.5))[f"{side}_si"].ends}
+        assert er["back"].change_mm < -0.5 * er["front"].change_mm < 0
+
+
 def _pixel(image, xy):
     x, y = int(round(xy[0])), int(round(xy[1]))
     h = image.shape[0]

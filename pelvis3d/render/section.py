@@ -1,6 +1,11 @@
 """Joint sections: the bones cut by a plane, with the joint space between them as a wedge.
 
-A transverse plane through both auricular centres (the S1-S2 level) shows the two SI joints;
+A transverse plane near the auricular centres (the S1-S2 level) shows the two SI joints. The
+auricular surface is an L whose corner points forward, so a plane through its centre cuts
+only the corner, in front of the rotation axis; the plane is therefore moved up or down (at
+most :data:`SI_LEVEL_SEARCH_MM`) to the level where the cut joint reaches farthest both in
+front of and behind the vertical rotation axis, so the section shows the front and the back
+of the joint;
 a coronal plane through the symphyseal face centres shows the pubic symphysis. Each frame the
 posed bones are cut with VTK (``vtkCutter``; the cut is taken in each bone's own frame, so
 the meshes never move), the cut outlines are filled (``vtkContourTriangulator``), and along
@@ -25,7 +30,16 @@ from pelvis3d.kinematics import relative_transform
 from pelvis3d.model import Pelvis, PosedPelvis
 from pelvis3d.render.backend import polydata
 
-__all__ = ["SECTIONS", "JointEnd", "Section", "SectionJoint", "SectionCut", "JointWedge"]
+__all__ = [
+    "SECTIONS",
+    "SI_LEVEL_SEARCH_MM",
+    "si_section_offset",
+    "JointEnd",
+    "Section",
+    "SectionJoint",
+    "SectionCut",
+    "JointWedge",
+]
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,37 @@ SECTIONS: Mapping[str, Section] = {
     )
 }
 
+#: How far (mm) the SI section may move from the auricular centres to cut the joint on both
+#: sides of its vertical rotation axis.
+SI_LEVEL_SEARCH_MM = 15.0
+_SLAB_MM = 2.5  # half-thickness of the surface slab measured at each candidate level
+
+
+def si_section_offset(pelvis: Pelvis, origin: NDArray[np.float64]) -> float:
+    """Offset (mm, along Y) from ``origin`` of the SI section level: where the innominates'
+    auricular surfaces reach farthest both in front of and behind their rotation axes
+    (the larger of the two reaches that is the smaller one), 0 when no level does better."""
+    best, best_score = 0.0, -np.inf
+    for dy in np.arange(-SI_LEVEL_SEARCH_MM, SI_LEVEL_SEARCH_MM + 0.5, 1.0):
+        scores = []
+        for side in ("left", "right"):
+            surface = pelvis.joint_surfaces.get(f"{side}_si_innominate")
+            dof = pelvis.dofs.get(f"{side}_rotation")
+            if surface is None or dof is None:
+                continue
+            v = pelvis.anatomy.vertices[surface.body][surface.vertices]
+            slab = v[np.abs(v[:, 1] - (origin[1] + dy)) < _SLAB_MM]
+            if len(slab) == 0:
+                scores.append(-np.inf)
+                continue
+            x = slab[:, 0] - dof.pivot_mm[0]
+            scores.append(min(x.max(), -x.min()))
+        score = min(scores) if scores else -np.inf
+        if score > best_score + 1e-9 or (abs(score - best_score) <= 1e-9 and abs(dy) < abs(best)):
+            best, best_score = float(dy), score
+    return best
+
+
 #: Only outline points this close (mm) to a joint centre can belong to its joint.
 _JOINT_RADIUS_MM = 32.0
 #: Fraction of the joint's length averaged for each end width.
@@ -158,6 +203,8 @@ class SectionCut:
         lm = pelvis.landmarks
         self.origin = np.mean([lm[n] for n in self.section.through], axis=0)
         self.normal = np.asarray(self.section.normal, float)
+        if self.section.name == "si":
+            self.origin = self.origin + si_section_offset(pelvis, self.origin) * self.normal
         bodies = sorted({j.body for j in self.section.joints} | {j.partner for j in self.section.joints})
         if self.section.name == "si":
             bodies = ["sacrum", "left_innominate", "right_innominate"]
@@ -177,7 +224,11 @@ class SectionCut:
         self._distance = {
             j.partner: MeshDistance(a.vertices[j.partner], a.faces[j.partner]) for j in self.section.joints
         }
-        self.centres = {j.name: np.mean([lm[n] for n in j.centre], axis=0) for j in self.section.joints}
+        # each joint's centre, moved into the cutting plane
+        self.centres = {
+            j.name: (c := np.mean([lm[n] for n in j.centre], axis=0)) - ((c - self.origin) @ self.normal) * self.normal
+            for j in self.section.joints
+        }
         neutral = pelvis.neutral_metrics
         # outline points farther than this from the partner (at neutral) are not joint space
         self._reach = {
