@@ -261,6 +261,7 @@ class Viewer:
             caption.GetPositionCoordinate().SetCoordinateSystemToDisplay()
             caption.GetPositionCoordinate().SetValue(x + 30, y + 4)
             self.control_actors.append(caption)
+            self.scene.text_floor_px = y + 24 + 6  # labels stay above the row of tick boxes
             # room for the caption at up to 1.5x its font size (the window may grow)
             x += 30 + int(1.5 * text_size(caption.GetTextProperty(), name)[0]) + 16
 

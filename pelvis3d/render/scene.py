@@ -110,6 +110,8 @@ class PelvisScene:
         self.text_scale = float(text_scale)
         #: the highest a label may reach (fraction of the height), e.g. under a phase row
         self.text_ceiling: float | None = None
+        #: the lowest a label's box may reach (pixels from the bottom), e.g. above a row of controls
+        self.text_floor_px: float | None = None
         self._factors = ShownFactors(self.pelvis)
         self.transparent = bool(transparent)
         self.orthographic = bool(orthographic)

@@ -145,6 +145,7 @@ class LabelsOverlay(Overlay):
         key = (
             scene.view, tuple(scene.size), posture, scene.camera_state().tobytes(), tuple(t for t, _ in self.items),
             scene.exaggeration, fonts, scene.content_right, scene.text_ceiling,
+            scene.text_floor_px,
         )  # fmt: skip
         if key in self._plans:
             return self._plans[key]
@@ -198,6 +199,9 @@ class LabelsOverlay(Overlay):
         left, right = w * 0.03, w * (scene.content_right - 0.03)
         low, high = self._band()
         lo, hi = max(h * low, th), min(h * high - th / 2, h - th)
+        floor = scene.text_floor_px
+        if floor is not None:
+            lo = max(lo, floor + th / 2)
         places = []
         for y in np.arange(lo, hi + 1e-6, max(2.0, th * 0.5)):
             places.append(Place(left, y, 0, (left, y - th / 2, left + tw, y + th / 2), (left + tw + 6, y)))
@@ -212,6 +216,8 @@ class LabelsOverlay(Overlay):
             rows += [("above", float(xs), top), ("below", float(xs), bottom)]
         for where, xs, y in rows:
             if not (h * (low - 0.03) <= y and y + th / 2 <= h * high):
+                continue
+            if floor is not None and y - th / 2 < floor:
                 continue
             start = (xs, y - th / 2 - 3) if where == "above" else (xs, y + th / 2 + 3)
             places.append(Place(xs, y, 1, (xs - tw / 2, y - th / 2, xs + tw / 2, y + th / 2), start))
