@@ -54,7 +54,10 @@ class AnatomyParameters:
     ischial_spine_lateral_mm : float
         Distance of each ischial spine tip from the midline (half the inter-spine distance).
     subpubic_angle_deg : float
-        Angle between the two inferior pubic rami below the symphysis.
+        Angle between the construction lines of the two inferior pubic rami below the
+        symphysis. The arch measured on the mesh at its apex is narrower, because the rami
+        thicken where they meet the pubic bodies (female 85 -> 83 deg, male 63 -> 52 deg), so
+        the male value is set above the published 50-60 deg to measure inside it.
     sacrum_width_scale : float
         Left-right scale of the sacrum: alae, lateral masses and the distance of the SI joint
         surfaces from the midline (assumed sex difference).
@@ -142,7 +145,7 @@ VARIANTS: dict[str, tuple[str, AnatomyParameters]] = {
             anteversion_deg=19.0,
             conjugate_shift_mm=-5.0,
             ischial_spine_lateral_mm=44.0,
-            subpubic_angle_deg=55.0,
+            subpubic_angle_deg=63.0,
             sacrum_width_scale=0.96,
             sacral_curvature_mm=3.0,
         ),
