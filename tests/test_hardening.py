@@ -26,18 +26,10 @@ from pelvis3d import AnatomyFileError, Pose
 from pelvis3d.anatomy.mesh_checks import MAX_TRIANGLES, observed_axes
 from pelvis3d.apps.cli import main
 from pelvis3d.kinematics import axis_angle_transform
+from tests.test_real_meshes import SOURCES as REAL  # the real pelvises in ../shared
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-REAL = {
-    "gait2392": (SHARED / "real-anatomy" / "opensim-gait2392", "sacrum.vtp", "l_pelvis.vtp", "r_pelvis.vtp"),
-    "hamner": (
-        SHARED / "real-data" / "opensim-hamner-running" / "Geometry",
-        "sacrum.vtp",
-        "l_pelvis.vtp",
-        "pelvis.vtp",
-    ),
-}
+
 BODIES = ("sacrum", "left_innominate", "right_innominate")
 
 
