@@ -34,6 +34,18 @@ __all__ = ["SceneSetup", "Shot", "ShotRenderer", "render_shots", "choose_workers
 
 #: More workers than this rarely pays: each holds a GL context and a copy of the model.
 MAX_WORKERS = 8
+#: Pictures made here are drawn this many times larger without multisampling and resized down
+#: (see :class:`pelvis3d.render.scene.PelvisScene`): on Mesa's software rasteriser that
+#: anti-aliases at about half the cost of multisampling (``benchmarks/bench_render.py``).
+SUPERSAMPLE = 1.5
+#: The largest side drawn when supersampling (pixels); larger pictures use multisampling.
+MAX_DRAWN_SIDE = 6144
+
+
+def supersample_for(size: Sequence[int]) -> float:
+    """The supersampling factor for a picture of ``size`` (width, height) pixels: 1 (multisampling)
+    when the drawing would be larger than :data:`MAX_DRAWN_SIDE`."""
+    return SUPERSAMPLE if max(size) * SUPERSAMPLE <= MAX_DRAWN_SIDE else 1.0
 
 
 @dataclass(frozen=True)
@@ -97,14 +109,17 @@ class ShotRenderer:
             orthographic=setup.orthographic,
             allow_overlap=setup.allow_overlap,
             text_scale=setup.text_scale,
+            supersample=supersample_for(setup.size),
         )
         colours = self.scene.layer("colormap")
         if colours is not None and not setup.colour_legend:
             colours.legend = False  # type: ignore[attr-defined]
-        self.scene.fit_postures(setup.fit_poses)
-        self.phase = PhaseIndicator(self.scene, setup.phases) if setup.phases else None
+        with self.scene.deferred_layout():  # labels laid out once, for the final framing
+            self.scene.fit_postures(setup.fit_poses)
+            self.phase = PhaseIndicator(self.scene, setup.phases) if setup.phases else None
         self.text_apart = setup.text_apart
         self._warm_up(setup.fit_poses)
+        self._view: tuple[str, float] = (self.scene.view, 0.0)
 
     def _warm_up(self, poses: Sequence[Pose]) -> None:
         """Render once with every overlay shown (the largest pose, arrows on): VTK lays out some
@@ -119,10 +134,12 @@ class ShotRenderer:
 
     def render(self, shot: Shot) -> NDArray[np.uint8]:
         """The picture of ``shot``: ``(H, W, 3)`` uint8, or ``(H, W, 4)`` when transparent."""
-        # set the view for every shot, so overlays drop what they kept from earlier pictures
-        # (e.g. a label plan) and each picture depends on its shot only: a worker that starts
-        # mid-animation draws what the serial render draws
-        self.scene.set_view(shot.view, azimuth=shot.azimuth)
+        # the camera is set again only when the shot's view changes: what overlays keep between
+        # pictures (label plans, shown factors) is keyed by view, camera and pose, so a worker that
+        # starts mid-animation still draws what the serial render draws
+        if (shot.view, shot.azimuth) != self._view:
+            self.scene.set_view(shot.view, azimuth=shot.azimuth)
+            self._view = (shot.view, shot.azimuth)
         self.scene.set_pose(shot.pose, direction=shot.direction)
         legend = getattr(self.scene.layer("colormap"), "scalar_bar", None)
         if legend is not None:  # VTK rebuilds the legend only when told: from this shot's state, not history
@@ -144,6 +161,7 @@ class ShotRenderer:
         ren = self.scene.plotter.renderer
         self.scene.render()
         height = self.scene.size[1]
+        scale = 1.0 / self.scene.pixel_scale  # drawn pixels to picture pixels
         items, hidden = [], []
         props = ren.GetViewProps()
         for i in range(props.GetNumberOfItems()):
@@ -157,7 +175,16 @@ class ShotRenderer:
             va = ("bottom", "center", "top")[prop.GetVerticalJustification()]
             size = float(prop.GetFontSize())
             items.append(
-                TextItem(actor.GetInput(), float(x), float(height - y), size, colour, bool(prop.GetBold()), ha, va)
+                TextItem(
+                    actor.GetInput(),
+                    x * scale,
+                    (height - y) * scale,
+                    size * scale,
+                    colour,
+                    bool(prop.GetBold()),
+                    ha,
+                    va,
+                )
             )
             actor.SetVisibility(False)
             hidden.append(actor)

@@ -13,7 +13,8 @@ OSMesa from Mesa), see :func:`pelvis3d.render.backend.prepare_offscreen`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 from numpy.typing import NDArray
@@ -80,6 +81,13 @@ class PelvisScene:
     text_scale : float
         All text this much larger than the picture's size alone makes it (a slide: see
         :func:`pelvis3d.render.animation.slide_text_scale`).
+    supersample : float
+        Anti-aliasing by drawing at this many times ``size`` without multisampling and
+        resizing :meth:`screenshot` down to ``size`` (1-2; 1: multisampling as pyvista sets
+        it). On Mesa's software rasteriser 1.5x supersampling costs about half as much as
+        multisampling (``benchmarks/bench_render.py``). Text and lines are drawn this much
+        larger, so the picture looks the same; pixel positions (labels, leaders,
+        :attr:`size`) are those of the drawing.
     """
 
     def __init__(
@@ -99,10 +107,17 @@ class PelvisScene:
         allow_overlap: bool = False,
         ring: str = "auto",
         text_scale: float = 1.0,
+        supersample: float = 1.0,
     ) -> None:
         pv = import_pyvista()
         self.pelvis = pelvis if pelvis is not None else Pelvis()
-        self.size = check_size(size)
+        #: the size of the pictures :meth:`screenshot` returns (width, height, pixels)
+        self.picture_size = check_size(size)
+        self.pixel_scale = real_number(supersample, "supersample")
+        if not 1.0 <= self.pixel_scale <= 2.0:
+            raise PoseError(f"supersample must be in [1, 2], got {supersample!r}")
+        #: the size drawn (pixels): ``picture_size`` times ``pixel_scale``
+        self.size = tuple(int(round(v * self.pixel_scale)) for v in self.picture_size)
         self.overlays = Overlays.parse(overlays)
         self.exaggeration = check_exaggeration(exaggeration)
         self.ring = ring if ring == "auto" else check_ring(ring)
@@ -113,6 +128,8 @@ class PelvisScene:
         #: the lowest a label's box may reach (pixels from the bottom), e.g. above a row of controls
         self.text_floor_px: float | None = None
         self._factors = ShownFactors(self.pelvis)
+        #: while > 0, label layouts wait for the next render (see :meth:`deferred_layout`)
+        self.layout_deferred = 1  # the camera and text are not final while the scene is built
         self.transparent = bool(transparent)
         self.orthographic = bool(orthographic)
         self.view = known_name(view, VIEWS, "view")
@@ -123,6 +140,8 @@ class PelvisScene:
         if plotter is None:
             plotter = pv.Plotter(off_screen=off_screen, window_size=list(self.size), lighting="light kit")
         self.plotter = plotter
+        if self.pixel_scale > 1.0:
+            self.plotter.ren_win.SetMultiSamples(0)  # the supersampling anti-aliases
         self.plotter.set_background(background)
         self.posed: PosedPelvis | None = None
         self._direction: Mapping[str, int] | None = None
@@ -134,8 +153,10 @@ class PelvisScene:
         self.set_view(view)
         self.set_pose(Pose())
         # a window resized by its user or a browser (trame streams at the page's size):
-        # refit the camera and the labels to the size actually drawn
-        self.plotter.renderer.AddObserver("StartEvent", self._follow_window_size)
+        # refit the camera and the labels to the size actually drawn; then let overlays finish
+        # deferred work (the label layout) for the camera and text in force
+        self.plotter.renderer.AddObserver("StartEvent", self._before_render)
+        self.layout_deferred = 0
 
     # ---- construction -------------------------------------------------------------------
     def _build_bones(self) -> None:
@@ -217,7 +238,11 @@ class PelvisScene:
         """Text scale: 1 for a 600 px high picture."""
         # by the height; a narrow picture (near square or taller) by its width, so the text at the
         # bottom left and the legend at the bottom right stay apart
-        return font_scale_for(self.size) * self.text_scale
+        return font_scale_for(self.picture_size) * self.text_scale * self.pixel_scale
+
+    def line_width(self, width: float) -> float:
+        """A line ``width`` pixels wide in the picture, in pixels drawn."""
+        return width * self.pixel_scale
 
     def _rescale_fonts(self) -> None:
         scale = self.font_scale()
@@ -339,11 +364,29 @@ class PelvisScene:
         cam = self.plotter.camera
         return np.array([*cam.GetPosition(), *cam.GetFocalPoint(), *cam.GetViewUp(), cam.GetParallelScale()])
 
-    def _follow_window_size(self, *_: object) -> None:
+    @contextmanager
+    def deferred_layout(self) -> Iterator[PelvisScene]:
+        """Within the block, labels are laid out only at the next render (or when their leaders
+        are read), not on every pose or camera change: for setting a scene up (framing, text
+        rows) before its first picture without paying for layouts that would be replaced."""
+        self.layout_deferred += 1
+        try:
+            yield self
+        finally:
+            self.layout_deferred -= 1
+
+    def _before_render(self, *_: object) -> None:
+        self._follow_window_size()
+        for name, layer in self.layers.items():
+            if name not in self._hidden:
+                layer.before_render()
+
+    def _follow_window_size(self) -> None:
         size = tuple(int(v) for v in self.plotter.render_window.GetSize())
         if size == self.size or min(size) < 32:
             return
         self.size = size
+        self.picture_size = tuple(int(round(v / self.pixel_scale)) for v in size)
         self._rescale_fonts()
         if np.allclose(self.camera_state(), self._preset_camera):  # not turned by the user
             self.set_view(self.view, azimuth=self._azimuth, zoom=self._zoom, turn=self._turn)
@@ -475,7 +518,14 @@ class PelvisScene:
     def screenshot(self) -> NDArray[np.uint8]:
         """The current picture as an ``(H, W, 3)`` (or ``(H, W, 4)`` when transparent) uint8 array."""
         self.plotter.render()
-        return np.asarray(self.plotter.screenshot(transparent_background=self.transparent, return_img=True))
+        image = np.asarray(self.plotter.screenshot(transparent_background=self.transparent, return_img=True))
+        if self.pixel_scale == 1.0:
+            return image
+        from PIL import Image
+
+        # Pillow resizes RGBA premultiplied, so transparent edges keep their colour
+        small = Image.fromarray(image).resize(self.picture_size, Image.Resampling.LANCZOS)
+        return np.asarray(small)
 
     def show(self, **options) -> object:
         """Show the scene with pyvista's ``Plotter.show`` (in Jupyter, pass e.g.

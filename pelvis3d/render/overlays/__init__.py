@@ -109,6 +109,9 @@ class Overlay:
     def view_changed(self) -> None:
         """The camera or the picture size changed."""
 
+    def before_render(self) -> None:
+        """The scene is about to be drawn: finish work deferred until camera and text are final."""
+
     def rescale_fonts(self, scale: float) -> None:
         """The text scale (1 at 600 px high) changed."""
 

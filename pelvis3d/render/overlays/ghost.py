@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 
 from pelvis3d.kinematics import SI_DOF_NAMES
 from pelvis3d.model import PosedPelvis
-from pelvis3d.render.drawing import set_user_matrix
+from pelvis3d.render.drawing import rgb, set_user_matrix
 from pelvis3d.render.overlays import Overlay
 from pelvis3d.render.views import SECTION_VIEWS
 
@@ -17,6 +17,9 @@ __all__ = ["GHOST_COLOUR", "GHOST_LEGEND", "GhostOverlay"]
 
 #: A neutral grey: the ghost must not read as the colour map's "gapping" blue.
 GHOST_COLOUR = "#8d8d8d"
+#: How much of the ghost's colour shows over the background: a quarter-opaque surface seen
+#: through its front and back (1 - 0.75**2).
+GHOST_COVER = 0.44
 #: The ghost's legend entry (drawn in the ghost's colour while the ghost shows).
 GHOST_LEGEND = "grey shadow: neutral position"
 
@@ -29,18 +32,19 @@ class GhostOverlay(Overlay):
     def __init__(self, scene) -> None:
         super().__init__(scene)
         self.ghost_actors: dict[str, object] = {}
+        # On an opaque background the ghost is a flat shadow in the colour a translucent ghost
+        # would show there: translucency (order-independent, several passes) costs about a third
+        # of a frame on a software rasteriser. A transparent picture keeps the translucent ghost.
+        background = np.asarray(scene.plotter.background_color.float_rgb, float)
+        shadow = GHOST_COVER * np.asarray(rgb(GHOST_COLOUR)) + (1 - GHOST_COVER) * background
         for body in ("left_innominate", "right_innominate", "sacrum"):
-            # a faint copy of the neutral pose needs few triangles, and translucency is costly
+            # a faint copy of the neutral pose needs few triangles
             ghost = scene.meshes[body].decimate(0.85).compute_normals(split_vertices=False)
-            actor = scene.plotter.add_mesh(
-                ghost,
-                color=GHOST_COLOUR,
-                opacity=0.25,
-                smooth_shading=True,
-                ambient=0.3,
-                specular=0.0,
-                name=f"ghost_{body}",
-            )
+            if scene.transparent:
+                style = {"color": GHOST_COLOUR, "opacity": 0.25, "smooth_shading": True, "ambient": 0.3}
+            else:
+                style = {"color": tuple(shadow), "lighting": False}
+            actor = scene.plotter.add_mesh(ghost, specular=0.0, name=f"ghost_{body}", **style)
             # push the ghost back in depth so it tints nothing where the posed bone still is
             mapper = actor.GetMapper()
             mapper.SetResolveCoincidentTopologyToPolygonOffset()

@@ -66,13 +66,15 @@ class InsetsOverlay(Overlay):
                 ren.InteractiveOff()
                 cam = ren.GetActiveCamera()
                 cam.ParallelProjectionOn()
-                drawing = SectionDrawing(cut, ren, font_size=self._font(INSET_TEXT), joints=[joint.name])
+                drawing = SectionDrawing(
+                    cut, ren, font_size=self._font(INSET_TEXT), joints=[joint.name], line_width=scene.line_width(2.0)
+                )
                 title = scene.add_text("", (0, 0), size=INSET_TEXT)
                 scene.plotter.renderer.RemoveViewProp(title)  # lives in the inset
                 title.SetInput(f"{joint.title}: section")
                 title.GetPositionCoordinate().SetValue(0.03, 0.86)
                 ren.AddViewProp(title)
-                frame = _frame_actor()
+                frame = _frame_actor(scene.line_width(1.5))
                 ren.AddViewProp(frame)
                 window.AddRenderer(ren)
                 self.insets[joint.name] = (ren, drawing, cut, title, frame)
@@ -93,7 +95,7 @@ class InsetsOverlay(Overlay):
 
     def wanted(self) -> bool:
         """Whether the current view and picture size get insets."""
-        w, h = self.scene.size
+        w, h = self.scene.picture_size
         return self.scene.view in INSET_VIEWS and w >= INSET_MIN_SIZE[0] and h >= INSET_MIN_SIZE[1]
 
     def set_visible(self, on: bool) -> None:
@@ -141,7 +143,7 @@ class InsetsOverlay(Overlay):
         return float(half)
 
 
-def _frame_actor():
+def _frame_actor(width: float):
     """A thin grey frame around an inset (normalised viewport coordinates)."""
     from vtkmodules.vtkCommonCore import vtkPoints
     from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
@@ -165,5 +167,5 @@ def _frame_actor():
     actor = vtkActor2D()
     actor.SetMapper(mapper)
     actor.GetProperty().SetColor(*rgb(_FRAME_COLOUR))
-    actor.GetProperty().SetLineWidth(1.5)
+    actor.GetProperty().SetLineWidth(width)
     return actor

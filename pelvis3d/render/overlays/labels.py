@@ -73,8 +73,10 @@ class LabelsOverlay(Overlay):
         self._vertices = {b: np.asarray(scene.pelvis.anatomy.vertices[b], float) for b in BODIES}
         self._faces = {b: np.asarray(scene.pelvis.anatomy.faces[b]) for b in BODIES}
         self.text_actors: list[object] = []
-        #: label index -> (start at the label, end at the landmark), display pixels
-        self.leaders: dict[int, tuple[NDArray, NDArray]] = {}
+        self._leaders: dict[int, tuple[NDArray, NDArray]] = {}
+        # the pose the labels wait to be laid out for while the scene defers layouts (a layout costs
+        # a silhouette grid: done once, before the next render, for the camera and text then in force)
+        self._pending: tuple[PosedPelvis, Mapping[str, NDArray]] | None = None
         self.points = vtkPoints()
         self.lines = vtkCellArray()
         self.poly = vtkPolyData()
@@ -85,7 +87,7 @@ class LabelsOverlay(Overlay):
         self.leader_actor = vtkActor2D()
         self.leader_actor.SetMapper(mapper)
         self.leader_actor.GetProperty().SetColor(*rgb("#4b5563"))
-        self.leader_actor.GetProperty().SetLineWidth(1.2)
+        self.leader_actor.GetProperty().SetLineWidth(scene.line_width(1.2))
         scene.plotter.renderer.AddViewProp(self.leader_actor)
 
     def actors(self) -> list:
@@ -256,12 +258,28 @@ class LabelsOverlay(Overlay):
         bottom, top = (band.min(), band.max()) if len(band) else (h * 0.5, h * 0.5)
         return {"above": top + 0.8 * gap, "below": bottom - 0.8 * gap}
 
+    @property
+    def leaders(self) -> dict[int, tuple[NDArray, NDArray]]:
+        """Label index -> (start at the label, end at the landmark), display pixels."""
+        self.before_render()
+        return self._leaders
+
     def update(self, posed: PosedPelvis, world: Mapping[str, NDArray], direction: Mapping[str, int] | None) -> None:
+        self._pending = (posed, world)
+        if not self.scene.layout_deferred:
+            self.before_render()
+
+    def before_render(self) -> None:
+        """Lay the labels out for the last pose given, if not done yet."""
+        if self._pending is None:
+            return
+        posed, world = self._pending
+        self._pending = None
         anchors = self.anchors(world)
         places = self._plan(posed)
         self.points.Reset()
         self.lines.Reset()
-        self.leaders = {}
+        self._leaders = {}
         for i, place in enumerate(places):
             actor = self.text_actors[i]
             actor.SetInput(self.items[i][0])
@@ -270,7 +288,7 @@ class LabelsOverlay(Overlay):
             prop.SetVerticalJustificationToCentered()
             actor.GetPositionCoordinate().SetCoordinateSystemToDisplay()
             actor.GetPositionCoordinate().SetValue(place.x, place.y)
-            self.leaders[i] = (np.asarray(place.start, float), np.asarray(anchors[i], float))
+            self._leaders[i] = (np.asarray(place.start, float), np.asarray(anchors[i], float))
             a = self.points.InsertNextPoint(place.start[0], place.start[1], 0)
             b = self.points.InsertNextPoint(anchors[i, 0], anchors[i, 1], 0)
             self.lines.InsertNextCell(2)

@@ -47,9 +47,11 @@ class SectionDrawing:
         Pixel size of the end-width text.
     joints : sequence of str, optional
         Which joints get their end widths printed (default all).
+    line_width : float
+        Pixel width of the bone outlines, as drawn.
     """
 
-    def __init__(self, cut: SectionCut, renderer, font_size: int = 14, joints=None) -> None:
+    def __init__(self, cut: SectionCut, renderer, font_size: int = 14, joints=None, line_width: float = 2.0) -> None:
         import pyvista as pv
         from vtkmodules.vtkFiltersGeneral import vtkContourTriangulator
         from vtkmodules.vtkRenderingCore import vtkPolyDataMapper, vtkTextActor
@@ -75,7 +77,7 @@ class SectionDrawing:
             line = pv.Actor()
             line.SetMapper(line_mapper)
             line.GetProperty().SetColor(*rgb(_OUTLINE_COLOUR))
-            line.GetProperty().SetLineWidth(2.0)
+            line.GetProperty().SetLineWidth(line_width)
             line.GetProperty().SetLighting(False)
             renderer.AddActor(cap)
             renderer.AddActor(line)
@@ -191,7 +193,9 @@ class SectionOverlay(Overlay):
         self.view = view
         self.name = view
         self.cut = SectionCut(scene.pelvis, SECTION_VIEWS[view])
-        self.drawing = SectionDrawing(self.cut, scene.plotter.renderer, font_size=self._font())
+        self.drawing = SectionDrawing(
+            self.cut, scene.plotter.renderer, font_size=self._font(), line_width=scene.line_width(2.0)
+        )
         self.clip = vtkPlane()
         self.active = False
 
