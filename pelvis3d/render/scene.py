@@ -13,6 +13,7 @@ OSMesa from Mesa), see :func:`pelvis3d.render.backend.prepare_offscreen`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
@@ -42,6 +43,8 @@ from pelvis3d.validation import known_name, real_number
 __all__ = ["COLORMAP_LIMIT_MM", "Overlays", "PelvisScene", "check_size", "check_exaggeration", "font_scale_for"]
 
 _UP = np.array([0.0, 1.0, 0.0])
+#: decimated bones by (body, digest of the points, triangle count), shared by the scenes of a process
+_COARSE_MESHES: dict[tuple[str, str, int], object] = {}
 
 
 class PelvisScene:
@@ -178,10 +181,24 @@ class PelvisScene:
                 diffuse=0.9,
                 name=body,
             )
+        self._coarse: dict[str, object] = {}
         points = np.vstack([np.asarray(a.vertices[b]) for b in BODIES])
         self._points = points[:: max(1, len(points) // 4000)]  # for framing the camera
         self._frame_points = self._points  # where the bones are shown: neutral until fitted
         self._centre = (points.min(axis=0) + points.max(axis=0)) / 2
+
+    def coarse_mesh(self, body: str):
+        """``body``'s mesh with 15% of its triangles (pyvista PolyData, body frame, mm), for
+        what needs the shape but not its detail: the ghost, the labels' silhouette grid."""
+        if body not in self._coarse:
+            mesh = self.meshes[body]
+            key = (body, hashlib.sha1(np.ascontiguousarray(mesh.points).tobytes()).hexdigest(), mesh.n_cells)
+            if key not in _COARSE_MESHES:  # decimating costs ~0.2 s a bone: once per process
+                if len(_COARSE_MESHES) >= 12:
+                    _COARSE_MESHES.clear()
+                _COARSE_MESHES[key] = mesh.decimate(0.85).compute_normals(split_vertices=False)
+            self._coarse[body] = _COARSE_MESHES[key]
+        return self._coarse[body]
 
     def _build_overlays(self, title: str | None) -> None:
         on = self.overlays
@@ -523,8 +540,9 @@ class PelvisScene:
             return image
         from PIL import Image
 
-        # Pillow resizes RGBA premultiplied, so transparent edges keep their colour
-        small = Image.fromarray(image).resize(self.picture_size, Image.Resampling.LANCZOS)
+        # the mean of the drawn pixels under each picture pixel (a box filter: the usual
+        # supersampling resolve); Pillow resizes RGBA premultiplied, so edges keep their colour
+        small = Image.fromarray(image).resize(self.picture_size, Image.Resampling.BOX)
         return np.asarray(small)
 
     def show(self, **options) -> object:

@@ -16,7 +16,10 @@ front, so a web page starts playing before the whole file arrives).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+import queue
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -183,13 +186,50 @@ def save_png(path: Path, image: NDArray[np.uint8]) -> None:
 
 
 def write_gif(tmp: Path, first: NDArray, rest: Iterable[NDArray], fps: float, bar) -> None:
-    """Stream ``first`` then ``rest`` (RGB frames) to a looping GIF at ``tmp``; ``bar`` counts frames."""
+    """Stream ``first`` then ``rest`` (RGB frames) to a looping GIF at ``tmp``; ``bar`` counts frames.
+
+    Frames are encoded in a second thread while the next ones are made: encoding (~25 ms a
+    640x480 frame) and rendering (which releases the GIL) overlap. The bytes are the same.
+    """
     with GifWriter(tmp, fps=fps) as writer:
-        writer.append(first)
-        bar.update(1)
-        for frame in rest:
+
+        def append(frame: NDArray) -> None:
             writer.append(frame)
             bar.update(1)
+
+        consume_in_thread(append, itertools.chain([first], rest))
+
+
+def consume_in_thread(consume: Callable[[NDArray], None], frames: Iterable[NDArray], depth: int = 4) -> None:
+    """Call ``consume`` on each of ``frames``, in order, in a second thread, while this thread
+    makes the next frames (at most ``depth`` waiting). An error on either side stops both and
+    is raised here."""
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    failed: list[BaseException] = []
+    done = object()
+
+    def work() -> None:
+        try:
+            while (item := waiting.get()) is not done:
+                if not failed:
+                    consume(item)
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            failed.append(error)
+            while waiting.get() is not done:  # let the producer finish putting
+                pass
+
+    thread = threading.Thread(target=work, name="pelvis3d-encoder", daemon=True)
+    thread.start()
+    try:
+        for frame in frames:
+            if failed:
+                break
+            waiting.put(frame)
+    finally:
+        waiting.put(done)
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 def write_mp4(tmp: Path, first: NDArray, rest: Iterable[NDArray], fps: float, bar) -> None:

@@ -39,7 +39,7 @@ class GhostOverlay(Overlay):
         shadow = GHOST_COVER * np.asarray(rgb(GHOST_COLOUR)) + (1 - GHOST_COVER) * background
         for body in ("left_innominate", "right_innominate", "sacrum"):
             # a faint copy of the neutral pose needs few triangles
-            ghost = scene.meshes[body].decimate(0.85).compute_normals(split_vertices=False)
+            ghost = scene.coarse_mesh(body).copy()  # its own copy: the bones' coarse mesh is shared
             if scene.transparent:
                 style = {"color": GHOST_COLOUR, "opacity": 0.25, "smooth_shading": True, "ambient": 0.3}
             else:

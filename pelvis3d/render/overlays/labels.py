@@ -70,8 +70,10 @@ class LabelsOverlay(Overlay):
         super().__init__(scene)
         self.items: list[tuple[str, list[str]]] = []
         self._plans: dict[tuple, list[Place]] = {}
-        self._vertices = {b: np.asarray(scene.pelvis.anatomy.vertices[b], float) for b in BODIES}
-        self._faces = {b: np.asarray(scene.pelvis.anatomy.faces[b]) for b in BODIES}
+        # the silhouette grid needs the bones' outline, not their detail (cells are >= 1.5 px)
+        coarse = {b: scene.coarse_mesh(b) for b in BODIES}
+        self._vertices = {b: np.asarray(coarse[b].points, float) for b in BODIES}
+        self._faces = {b: np.asarray(coarse[b].regular_faces) for b in BODIES}
         self.text_actors: list[object] = []
         self._leaders: dict[int, tuple[NDArray, NDArray]] = {}
         # the pose the labels wait to be laid out for while the scene defers layouts (a layout costs
