@@ -234,6 +234,7 @@ FINAL_STRETCH = 0.25
         ((800, 600), "labels,arrows"),
         ((1920, 1080), "labels,arrows"),
         ((3840, 2160), "labels,arrows"),
+        ((800, 600), "all"),
         ((1920, 1080), "all"),
     ],
 )
@@ -318,3 +319,21 @@ def test_the_caption_and_the_measurements_do_not_overlap_in_narrow_pictures(pelv
         (a, b) = boxes
         assert "more would overlap" in scene.caption_actor.GetInput()
         assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+
+
+def test_a_label_that_only_a_crossing_leader_could_reach_is_left_out():
+    from pelvis3d.render.overlays.label_layout import LabelRequest, ObstacleGrid, Place, place_labels
+
+    grid = ObstacleGrid((200, 100), 1.0)
+    wall = np.array([(x, y) for x in range(95, 106) for y in range(0, 100)], float)
+    grid.add_points(wall, "left_innominate", close=0, grow=0)  # a bone across the middle
+
+    def request(anchor, starts):
+        places = tuple(Place(x, y, 0, (x, y - 3, x + 20, y + 3), (x, y)) for x, y in starts)
+        return LabelRequest(anchor, (20, 6), places, ("sacrum",))
+
+    reachable = request((50.0, 50.0), [(10, 50), (150, 50)])  # from the left margin: clear
+    walled_in = request((150.0, 30.0), [(10, 30), (10, 70)])  # every leader crosses the bone
+    places = place_labels(grid, [reachable, walled_in])
+    assert places[0] is not None and places[0].x == 10
+    assert places[1] is None

@@ -131,6 +131,9 @@ class PelvisScene:
         #: the lowest a label's box may reach (pixels from the bottom), e.g. above a row of controls
         self.text_floor_px: float | None = None
         self._factors = ShownFactors(self.pelvis)
+        #: the largest ring rotation (true degrees, either side) of the poses the camera was
+        #: fitted to (:meth:`fit_postures`): labels keep clear of the bones that far out
+        self.fitted_rotation = 0.0
         #: while > 0, label layouts wait for the next render (see :meth:`deferred_layout`)
         self.layout_deferred = 1  # the camera and text are not final while the scene is built
         self.transparent = bool(transparent)
@@ -422,6 +425,8 @@ class PelvisScene:
         """Frame the camera on the pelvis in every whole-pelvis posture of ``poses`` (tilt,
         obliquity, rotation; degrees), so a tilted pelvis stays in the picture and an
         animation keeps one camera. Neutral posture frames the neutral pelvis."""
+        poses = list(poses)
+        self.fitted_rotation = max((max(abs(p.left_rotation), abs(p.right_rotation)) for p in poses), default=0.0)
         postures = {(p.pelvis_tilt, p.pelvis_obliquity, p.pelvis_rotation) for p in poses}
         clouds = []
         for t, o, r in sorted(postures):

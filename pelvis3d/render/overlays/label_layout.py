@@ -23,6 +23,9 @@ __all__ = ["ObstacleGrid", "Place", "LabelRequest", "place_labels", "segments_cr
 
 #: Score of a leader that crosses a bone it had left, or an arrow: used only when nothing else fits.
 CROSSING = 1.0e6
+#: The longest final stretch of a leader inside bone, as a fraction of the picture's height;
+#: a longer one reads as pointing at the wrong bone, and counts as a crossing.
+MAX_FINAL_STRETCH = 0.22
 
 
 class ObstacleGrid:
@@ -195,6 +198,7 @@ def leader_score(grid: ObstacleGrid, place: Place, anchor: NDArray, own: Sequenc
     end = outside[0] if len(outside) else len(bone)
     final = float(end * step)
     crossing = bool(arrow.any()) or (len(outside) > 0 and bool(bone[outside[0] :].any()))
+    crossing = crossing or final > MAX_FINAL_STRETCH * grid.height
     over_other = float(foreign[:end].sum() * step)  # of the final stretch, over another bone
     dx, dy = place.start[0] - anchor[0], place.start[1] - anchor[1]
     length = float(np.hypot(dx, dy))
@@ -209,19 +213,32 @@ def leader_score(grid: ObstacleGrid, place: Place, anchor: NDArray, own: Sequenc
     return (score + (CROSSING if crossing else 0.0)), final
 
 
-def place_labels(grid: ObstacleGrid, labels: Sequence[LabelRequest], keep: int = 8) -> list[Place]:
+def place_labels(grid: ObstacleGrid, labels: Sequence[LabelRequest], keep: int = 8) -> list[Place | None]:
     """One place per label: the least total score with no two boxes meeting, no two leaders
     crossing and no leader through another label's box (see the module docstring). The search
-    tries each label's ``keep`` best places first, then three times as many."""
+    tries each label's ``keep`` best places first, then three times as many.
+
+    A label whose every leader would cross a bone or an arrow gets ``None``: it is left out
+    (e.g. the pubic symphysis from above in a small, crowded picture) rather than drawn with a
+    leader that points through another bone. When the labels cannot all be placed apart, the
+    last ones (views list their labels most important first) are left out until they can.
+    """
     ranked: list[list[tuple[float, Place]]] = []
     for req in labels:
         anchor = np.asarray(req.anchor, float)
-        ranked.append(sorted(((leader_score(grid, p, anchor, req.own)[0], p) for p in req.places), key=lambda s: s[0]))
-    for limit in (keep, 3 * keep):
-        choice = _search(labels, [r[:limit] if limit else r for r in ranked])
-        if choice is not None:
-            return choice
-    return [r[0][1] for r in ranked]  # nothing fits together (not seen): each label's own best
+        scored = ((leader_score(grid, p, anchor, req.own)[0], p) for p in req.places)
+        ranked.append(sorted((sp for sp in scored if sp[0] < CROSSING), key=lambda s: s[0]))
+    kept = [i for i, r in enumerate(ranked) if r]
+    places: list[Place | None] = [None] * len(labels)
+    while kept:
+        for limit in (keep, 3 * keep):
+            choice = _search([labels[i] for i in kept], [ranked[i][:limit] for i in kept])
+            if choice is not None:
+                for i, place in zip(kept, choice, strict=True):
+                    places[i] = place
+                return places
+        kept.pop()  # the labels do not all fit apart: leave out the last (least important) one
+    return places
 
 
 def _search(labels: Sequence[LabelRequest], options: list[list[tuple[float, Place]]]) -> list[Place] | None:

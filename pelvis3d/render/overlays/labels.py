@@ -68,6 +68,9 @@ class LabelsOverlay(Overlay):
         from vtkmodules.vtkRenderingCore import vtkActor2D, vtkPolyDataMapper2D
 
         super().__init__(scene)
+        #: the labels of the view (text, landmark names), and those shown: a label whose every
+        #: leader would cross a bone is left out (:func:`place_labels`)
+        self.wanted: list[tuple[str, list[str]]] = []
         self.items: list[tuple[str, list[str]]] = []
         self._plans: dict[tuple, list[Place]] = {}
         # the silhouette grid needs the bones' outline, not their detail (cells are >= 1.5 px)
@@ -115,18 +118,20 @@ class LabelsOverlay(Overlay):
         far = {"left": "(R)", "right": "(L)"}.get(view)  # a side view: only the near side
         for key in LABELS_BY_VIEW.get(view, ("asis", "si", "pubic")):
             items.extend(item for item in label_spec(key, names) if not (far and item[0].endswith(far)))
-        self.items = items
+        self.wanted = items
+        self.items = list(items)
         while len(self.text_actors) < len(items):
             self.text_actors.append(self.scene.add_text("", (0, 0), size=13))
         for i, actor in enumerate(self.text_actors):
             actor.SetVisibility(i < len(items))
 
-    def anchors(self, transforms: Mapping[str, NDArray]) -> NDArray:
-        """Display position (pixels) of each label's landmark(s), bones posed by ``transforms``."""
+    def anchors(self, transforms: Mapping[str, NDArray], items: list | None = None) -> NDArray:
+        """Display position (pixels) of each shown label's landmark(s) (or of ``items``), bones
+        posed by ``transforms``."""
         ren = self.scene.plotter.renderer
         landmarks = self.scene.pelvis.anatomy.landmarks
         out = []
-        for _, names in self.items:  # only the landmarks labelled, posed
+        for _, names in self.items if items is None else items:  # only the landmarks labelled, posed
             p = np.zeros(3)
             for name in names:
                 t, lm = transforms[landmarks[name].body], landmarks[name]
@@ -134,7 +139,7 @@ class LabelsOverlay(Overlay):
             out.append(to_display(ren, p / len(names)))
         return np.array(out) if out else np.zeros((0, 2))
 
-    def _plan(self, posed: PosedPelvis) -> list[Place]:
+    def _plan(self, posed: PosedPelvis) -> list[Place | None]:
         """Each label's place (see :mod:`pelvis3d.render.overlays.label_layout`).
 
         Decided from the neutral pelvic ring (in the pose's whole-pelvis posture), with the bones'
@@ -145,39 +150,46 @@ class LabelsOverlay(Overlay):
         scene = self.scene
         sp = posed.shown_pose
         posture = (sp.pelvis_tilt, sp.pelvis_obliquity, sp.pelvis_rotation)
-        fonts = tuple(int(a.GetTextProperty().GetFontSize()) for a in self.text_actors[: len(self.items)])
+        reach = self.reach(posed.pose)
+        fonts = tuple(int(a.GetTextProperty().GetFontSize()) for a in self.text_actors[: len(self.wanted)])
         key = (
-            scene.view, tuple(scene.size), posture, scene.camera_state().tobytes(), tuple(t for t, _ in self.items),
+            scene.view, tuple(scene.size), posture, scene.camera_state().tobytes(), tuple(t for t, _ in self.wanted),
             scene.exaggeration, fonts, scene.content_right, scene.text_ceiling,
-            scene.text_floor_px,
+            scene.text_floor_px, reach,
         )  # fmt: skip
         if key in self._plans:
             return self._plans[key]
         ring = scene.posture_matrix(sp)
         ring = np.eye(4) if ring is None else ring
-        anchors = self.anchors({b: ring for b in BODIES})
-        grid = self._obstacles(ring)
-        requests = [self._request(i, anchors[i]) for i in range(len(self.items))]
+        anchors = self.anchors({b: ring for b in BODIES}, self.wanted)
+        grid = self._obstacles(ring, reach)
+        requests = [self._request(i, anchors[i]) for i in range(len(self.wanted))]
         places = place_labels(grid, requests)
         if len(self._plans) > 16:
             self._plans.clear()
         self._plans[key] = places
         return places
 
-    def _obstacles(self, ring: NDArray) -> ObstacleGrid:
-        """The bones' silhouette (neutral, and in external rotation of the default physiological
-        amplitude as the picture shows it, so leaders clear the bones as they move) and the
-        arrows."""
+    def reach(self, pose: Pose) -> float:
+        """The external rotation (true degrees) whose silhouette leaders keep clear of: the default
+        physiological amplitude, or the largest rotation of this pose or of the postures the
+        scene was fitted to, in steps of 0.25 deg (a plan serves every pose within its step)."""
+        largest = max(abs(pose.left_rotation), abs(pose.right_rotation), self.scene.fitted_rotation)
+        return max(DEFAULT_AMPLITUDE_DEG, float(np.ceil(largest / 0.25 - 1e-9) * 0.25))
+
+    def _obstacles(self, ring: NDArray, reach: float) -> ObstacleGrid:
+        """The bones' silhouette (neutral, and in external rotation of ``reach`` degrees as the
+        picture shows it, so leaders clear the bones as they move) and the arrows."""
         scene = self.scene
         w, h = scene.size
-        grid = ObstacleGrid((w, h), max(1.5, h / 360.0))
+        grid = ObstacleGrid((w, h), max(1.0, h / 360.0))  # fine enough to keep a 4 px pubic gap open
         ren = scene.plotter.renderer
         pelvis = scene.pelvis
         envelope = [{b: np.eye(4) for b in BODIES}]
         # external rotation of the default amplitude as the picture shows it: the bones swing out
         # toward the margins; internal rotation swings them in, where the joints themselves (never
         # shown touching) keep the pubic gap open for a leader
-        envelope.append(dict(scene.shown(Pose(rotation=DEFAULT_AMPLITUDE_DEG)).transforms))
+        envelope.append(dict(scene.shown(Pose(rotation=reach)).transforms))
         for t in envelope:
             for body in BODIES:
                 m = ring @ t[body]
@@ -198,7 +210,7 @@ class LabelsOverlay(Overlay):
         between the text at the bottom and the title, or just above / below the bones."""
         scene = self.scene
         w, h = scene.size
-        text = self.items[i][0]
+        text = self.wanted[i][0]
         tw, th = text_size(self.text_actors[i].GetTextProperty(), text)
         left, right = w * 0.03, w * (scene.content_right - 0.03)
         low, high = self._band()
@@ -231,7 +243,7 @@ class LabelsOverlay(Overlay):
         """The bodies label ``i``'s leader may end over: its landmarks' bones, and both bones of
         a joint (an SI joint: the sacrum and that innominate; the symphysis: both innominates)."""
         landmarks = self.scene.pelvis.anatomy.landmarks
-        text, names = self.items[i]
+        text, names = self.wanted[i]
         own = {landmarks[n].body for n in names}
         for n in names:
             side = n.split("_", 1)[0]
@@ -277,11 +289,16 @@ class LabelsOverlay(Overlay):
             return
         posed, world = self._pending
         self._pending = None
+        planned = self._plan(posed)
+        shown = [i for i, place in enumerate(planned) if place is not None]
+        self.items = [self.wanted[i] for i in shown]
+        places = [planned[i] for i in shown]
         anchors = self.anchors(world)
-        places = self._plan(posed)
         self.points.Reset()
         self.lines.Reset()
         self._leaders = {}
+        for i, actor in enumerate(self.text_actors):
+            actor.SetVisibility(i < len(places))
         for i, place in enumerate(places):
             actor = self.text_actors[i]
             actor.SetInput(self.items[i][0])
