@@ -14,6 +14,8 @@ import pelvis3d
 from pelvis3d.anatomy import BODIES, builtin_mesh_folder, load_anatomy
 from pelvis3d.apps.cli import main
 
+from .test_anatomy import inlet_shape
+
 
 @pytest.fixture(scope="module")
 def variants():
@@ -51,6 +53,24 @@ def subpubic_angle(p) -> float:
         lows.append(band[:, 1].min())
     slope = np.polyfit(lateral, lows, 1)[0]  # mm down per mm lateral (negative)
     return float(2 * np.degrees(np.arctan2(1.0, -slope)))
+
+
+def test_male_inlet_is_heart_shaped_and_female_oval(variants):
+    """Seen along the inlet axis, the female inlet is wide and oval, widest near its middle;
+    the male inlet is heart-shaped: narrower, widest close behind a promontory that projects
+    into it, narrowing to a triangular front."""
+    f, m = (inlet_shape(variants[name]) for name in ("female", "male"))
+    # transverse diameter: women 130-135 mm (obstetric references, e.g. Van Blarcom 1922;
+    # biomechanics.md); larger in women than in men, "specially" so (Cyclopedia of Obstetrics)
+    assert 126 <= f["transverse"] <= 140, f
+    assert f["transverse"] - m["transverse"] >= 5, (f, m)
+    # where the inlet is widest: gynecoid, the posterior sagittal diameter is only slightly
+    # shorter than the anterior; android, much shorter (Caldwell & Moloy 1933, Williams
+    # Obstetrics); the greatest transverse diameter lies further forward in women
+    assert 0.35 <= f["posterior_sagittal"] / f["ap"] <= 0.5, f
+    assert m["posterior_sagittal"] / m["ap"] <= 0.25, m
+    # the male forepelvis narrows towards the symphysis (triangular, not rounded)
+    assert m["front_fraction"] <= 0.88, m
 
 
 def test_variants_load_by_name_and_from_the_command_line(variants, capsys):

@@ -102,10 +102,15 @@ def crest_curve() -> FloatArray:
     )
 
 
-def brim_curve() -> FloatArray:
+def brim_curve(params: AnatomyParameters | None = None) -> FloatArray:
     """Lower border of the iliac fossa, matched to the crest points: the AIIS, then the arcuate
-    line (pelvic brim) back to the top of the SI joint and on to the posterior iliac spines."""
-    return np.array(
+    line (pelvic brim) back to the top of the SI joint and on to the posterior iliac spines.
+
+    The variant's ``brim_middle_widening_mm`` and ``brim_posterior_widening_mm`` move the
+    arcuate line laterally above the acetabulum and in front of the SI joint (the middle and
+    the back of the pelvic inlet), which sets the inlet's width and where it is widest.
+    """
+    brim = np.array(
         [
             (-14.0, -36.0, 100.0),  # anterior inferior iliac spine
             (-32.0, -33.0, 74.0),
@@ -117,6 +122,13 @@ def brim_curve() -> FloatArray:
             (-131.0, 0.0, 48.0),
         ]
     )
+    if params is not None:
+        scale = params.inter_asis_mm / 225.0
+        # the middle moves point 2 (and half as much point 1), the back point 3; point 4 and
+        # those behind it stay, so the ilium still meets the sacrum at the SI joint as before
+        middle, back = params.brim_middle_widening_mm / scale, params.brim_posterior_widening_mm / scale
+        brim[1:4, 2] += [0.5 * middle, middle, back]
+    return brim
 
 
 def ilium_body_curve() -> FloatArray:
@@ -135,7 +147,9 @@ def ilium_body_curve() -> FloatArray:
     )
 
 
-def wing_surface(n_u: int = 46, n_v: int = 18) -> tuple[FloatArray, FloatArray]:
+def wing_surface(
+    params: AnatomyParameters | None = None, n_u: int = 46, n_v: int = 18
+) -> tuple[FloatArray, FloatArray]:
     """Sample the ilium as a curved sheet; returns points (x, y, lateral) and half-thickness.
 
     The sheet runs from the ilium body up to the arcuate line and on up to the crest; its
@@ -144,7 +158,7 @@ def wing_surface(n_u: int = 46, n_v: int = 18) -> tuple[FloatArray, FloatArray]:
     """
     from scipy.interpolate import CubicSpline
 
-    curves = [ilium_body_curve(), brim_curve(), crest_curve()]
+    curves = [ilium_body_curve(), brim_curve(params), crest_curve()]
     t = np.linspace(0.0, 1.0, len(curves[0]))
     u = np.linspace(0.0, 1.0, n_u)
     body_u, base_u, crest_u = (CubicSpline(t, c, axis=0)(u) for c in curves)
@@ -181,7 +195,7 @@ def left_innominate_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
         return left_points(rows)
 
     # Iliac wing, crest, ASIS, tubercle, PSIS, AIIS and PIIS.
-    grid, half_t = wing_surface()
+    grid, half_t = wing_surface(params)
     grid[..., 2] *= -1
     lo, hi = grid.reshape(-1, 3).min(0), grid.reshape(-1, 3).max(0)
     d = c.eval(lambda q: sheet_distance(q, grid, half_t), lo, hi)
@@ -205,7 +219,7 @@ def left_innominate_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
     roof = H + L((-2.0, 22.0, -8.0))[0] * [1, 1, 1]
     d = sdf.smooth_union(d, c.cone(roof, L((-100.0, -14.0, 62.0))[0], 16.0, 14.0), 8.0)
     d = sdf.smooth_union(d, c.cone(L((-100.0, -14.0, 62.0))[0], L((-126.0, -6.0, 56.0))[0], 14.0, 15.0), 8.0)
-    d = sdf.smooth_union(d, c.chain(L(*brim_curve()[1:6]), [4.0, 4.0, 4.0, 4.0, 4.0], 3.0), 3.0)
+    d = sdf.smooth_union(d, c.chain(L(*brim_curve(params)[1:6]), [4.0, 4.0, 4.0, 4.0, 4.0], 3.0), 3.0)
 
     # Auricular block: a shell over the sacrum's auricular face, from inside the joint space
     # (so the iliac ridge fills the sacral groove after carving) out to 12 mm, limited to the
@@ -237,9 +251,8 @@ def left_innominate_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
     )  # fmt: skip
 
     # Pubis: superior ramus (flat on top: the pecten), pubic body and tubercle.
-    d = sdf.smooth_union(
-        d, c.bar(L((-33.0, -57.0, 64.0))[0], L((-14.0, -76.0, 24.0))[0], 10.0, 6.0, L((0.25, 1.0, 0.1))[0]), 6.0
-    )
+    ramus_start = L((-33.0, -57.0, 64.0 + params.pubic_ramus_shift_mm / scale))[0]
+    d = sdf.smooth_union(d, c.bar(ramus_start, L((-14.0, -76.0, 24.0))[0], 10.0, 6.0, L((0.25, 1.0, 0.1))[0]), 6.0)
     d = sdf.smooth_union(d, c.ellipsoid(L((-19.0, -90.0, 10.0))[0], (9.0, 21.0, 13.0)), 6.0)
     d = sdf.smooth_union(d, c.sphere(L(PUBIC_TUBERCLE)[0], 5.5), 3.0)
     # Inferior pubic ramus and ischial ramus: flat bars framing the obturator foramen.

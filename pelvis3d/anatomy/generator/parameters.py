@@ -13,8 +13,25 @@ Every variant comes from the same generator; only these numbers differ. Sources:
 - sacrum: in women relatively wider and less curved, in men narrower and more curved
   (Gray's Anatomy, as above). The sizes of these two differences here are **assumed**
   (a few per cent of width, a few mm of curvature), not measured values.
+- pelvic inlet shape, seen along its axis: oval in women, heart-shaped in men (Gray's Anatomy
+  1918, "Differences between the male and female pelves": more nearly circular in the female;
+  Ellis, Clinical Anatomy, "heart-shaped in the male, oval in the female"). Transverse
+  diameter: women 130-135 mm (obstetric references, e.g. Van Blarcom 1922: 13.5 cm with a
+  true conjugate of 11 cm; biomechanics.md), larger than in men, the difference "specially
+  noticeable in the transverse diameter", and its greatest transverse diameter lies further
+  forward in women (Cyclopedia of Obstetrics and Gynecology, "The true pelvis"). Where the
+  inlet is widest: in the gynecoid (typical female) inlet the posterior sagittal diameter
+  (promontory to the greatest transverse diameter) is only slightly shorter than the
+  anterior; in the android (typical male) one much shorter, with a narrow, triangular
+  forepelvis (Caldwell & Moloy 1933, as given in Williams Obstetrics); women have the larger
+  posterior inlet space in all six skeletal samples of "Similarities in pelvic dimorphisms
+  across populations" (668 pelves). The male sacrum has the
+  more pronounced promontory (Gray's Anatomy). The brim, pubic ramus and promontory
+  parameters below are set to give those shapes; their sizes are **assumed** (the measured
+  results are in the README table).
 
-The default adult sits between the two (means of the female and male values, where both exist).
+The default adult sits between the two (means of the female and male values, where both exist;
+its promontory projection is left at 0, assumed).
 """
 
 from __future__ import annotations
@@ -49,7 +66,7 @@ class AnatomyParameters:
         Acetabular anteversion: how far the cup opens anteriorly (women ~26, men ~19 deg).
     conjugate_shift_mm : float
         Shift of the sacrum and the SI joint region along the true conjugate (posterior-superior)
-        from the default adult; larger gives a longer conjugate (set so women ~116 and men
+        from its modelling coordinates; larger gives a longer conjugate (set so women ~116 and men
         ~105 mm, Ahrend 2020).
     ischial_spine_lateral_mm : float
         Distance of each ischial spine tip from the midline (half the inter-spine distance).
@@ -63,6 +80,22 @@ class AnatomyParameters:
         surfaces from the midline (assumed sex difference).
     sacral_curvature_mm : float
         Forward curl of the lower sacrum (S3-S5) and coccyx beyond the default (assumed).
+    brim_middle_widening_mm : float
+        Lateral shift of each arcuate line (pelvic brim) above the acetabulum, from its
+        modelling coordinates: the middle of the inlet. Wider here than behind gives a round or oval inlet,
+        widest near its middle (female); narrower gives a triangular front (male).
+    brim_posterior_widening_mm : float
+        Lateral shift of each arcuate line in front of the SI joint, from its modelling
+        coordinates: the back of the inlet. Wider here than in the middle gives a heart-shaped inlet, widest close
+        behind the promontory (male).
+    pubic_ramus_shift_mm : float
+        Lateral shift of the superior pubic ramus where it leaves the acetabulum (the front of
+        the inlet), from its modelling coordinates. The female ramus is longer and runs more
+        transversely (a wide, rounded front), the male shorter and more oblique (a narrow,
+        triangular front); sizes assumed.
+    promontory_projection_mm : float
+        How far the S1 body, whose upper front edge is the sacral promontory, stands forward
+        of its modelling coordinates, ahead of the alae (pronounced in men, Gray's Anatomy; size assumed).
     voxel_mm : float
         Marching-cubes grid spacing of the innominate. Smaller is finer.
     smoothing_iterations : int
@@ -86,6 +119,10 @@ class AnatomyParameters:
     subpubic_angle_deg: float = 70.0
     sacrum_width_scale: float = 1.0
     sacral_curvature_mm: float = 0.0
+    brim_middle_widening_mm: float = 8.0
+    brim_posterior_widening_mm: float = 6.5
+    pubic_ramus_shift_mm: float = -1.0
+    promontory_projection_mm: float = 0.0
     voxel_mm: float = 1.6
     smoothing_iterations: int = 12
     sacrum_voxel_mm: float = 1.6
@@ -106,6 +143,10 @@ class AnatomyParameters:
             "subpubic_angle_deg": (40.0, 100.0),
             "sacrum_width_scale": (0.85, 1.15),
             "sacral_curvature_mm": (-8.0, 8.0),
+            "brim_middle_widening_mm": (-6.0, 14.0),
+            "brim_posterior_widening_mm": (-6.0, 14.0),
+            "pubic_ramus_shift_mm": (-8.0, 8.0),
+            "promontory_projection_mm": (-4.0, 10.0),
             "voxel_mm": (0.5, 4.0),
             "smoothing_iterations": (0, 100),
             "sacrum_voxel_mm": (0.5, 4.0),
@@ -134,6 +175,9 @@ VARIANTS: dict[str, tuple[str, AnatomyParameters]] = {
             subpubic_angle_deg=85.0,
             sacrum_width_scale=1.04,
             sacral_curvature_mm=-3.0,
+            brim_middle_widening_mm=14.0,
+            brim_posterior_widening_mm=7.0,
+            pubic_ramus_shift_mm=3.0,
         ),
     ),
     "male": (
@@ -143,11 +187,15 @@ VARIANTS: dict[str, tuple[str, AnatomyParameters]] = {
             pubic_gap_mm=5.9,
             femoral_head_mm=49.0,
             anteversion_deg=19.0,
-            conjugate_shift_mm=-5.0,
+            conjugate_shift_mm=-2.0,
             ischial_spine_lateral_mm=44.0,
             subpubic_angle_deg=63.0,
             sacrum_width_scale=0.96,
             sacral_curvature_mm=3.0,
+            brim_middle_widening_mm=2.0,
+            brim_posterior_widening_mm=6.0,
+            pubic_ramus_shift_mm=-5.0,
+            promontory_projection_mm=6.0,
         ),
     ),
 }

@@ -80,9 +80,12 @@ def sacrum_sdf(p: FloatArray, params: AnatomyParameters) -> FloatArray:
     c = CulledField(q)
     w = params.sacrum_width_scale
     # Vertebral bodies S1-S5 along the anteriorly concave sacral curve.
-    axis = [(-98.0, 32.0, 0.0), (-107.0, 8.0, 0.0), (-119.0, -16.0, 0.0), (-131.0, -37.0, 0.0), (-140.0, -56.0, 0.0)]
+    # The S1 body stands forward of the alae by the variant's promontory projection.
+    front = params.promontory_projection_mm * 225.0 / params.inter_asis_mm
+    axis = [(-98.0 + front, 32.0, 0.0), (-107.0, 8.0, 0.0), (-119.0, -16.0, 0.0), (-131.0, -37.0, 0.0),
+            (-140.0, -56.0, 0.0)]  # fmt: skip
     d = c.chain(axis, [17.0, 15.0, 12.0, 9.5, 7.0], k=6.0)
-    d = sdf.smooth_union(d, c.ellipsoid((-99.0, 27.0, 0.0), (17.0, 15.0, 25.0)), 6.0)  # S1 body
+    d = sdf.smooth_union(d, c.ellipsoid((-99.0 + front, 27.0, 0.0), (17.0, 15.0, 25.0)), 6.0)  # S1 body
     # Alae and lateral masses: widest at S1, tapering to S4 (the sacral triangle).
     for centre, radii in (
         ((-108.0, 28.0, 0.0), (15.0, 13.0, 54.0 * w)),
