@@ -49,12 +49,11 @@ def densify(polyline: NDArray, step: float) -> NDArray:
     pts = np.asarray(polyline, float)
     if len(pts) < 2:
         return pts
-    out = [pts[:1]]
-    for a, b in zip(pts[:-1], pts[1:], strict=True):
-        n = max(1, int(np.ceil(np.linalg.norm(b - a) / step)))
-        t = np.arange(1, n + 1)[:, None] / n
-        out.append(a + (b - a) * t)
-    return np.vstack(out)
+    seg = np.diff(pts, axis=0)
+    n = np.maximum(1, np.ceil(np.linalg.norm(seg, axis=1) / step).astype(int))
+    start = np.repeat(np.arange(len(seg)), n)  # the segment of each new point
+    t = (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + 1) / np.repeat(n, n)
+    return np.vstack([pts[:1], pts[start] + seg[start] * t[:, None]])
 
 
 def rect_hits_outline(rect: Sequence[float], outline: NDArray) -> bool:
