@@ -12,7 +12,6 @@ import pytest
 
 from pelvis3d import Pose
 from pelvis3d.render.drawing import text_size, to_display
-from pelvis3d.render.overlays.insets import INSET_BOXES
 from pelvis3d.render.overlays.text import describe_pose
 from pelvis3d.render.scene import PelvisScene
 from pelvis3d.render.section import SectionCut
@@ -100,7 +99,7 @@ def test_the_top_view_insets_show_both_si_joints_compressing_at_the_back(pelvis)
         image = scene.screenshot()[..., :3].astype(int)
         h, w = image.shape[:2]
         for joint in ("left_si", "right_si", "symphysis"):
-            x0, y0, x1, y1 = INSET_BOXES[joint]
+            x0, y0, x1, y1 = scene.layer("insets").boxes[joint]
             box = image[int(h * (1 - y1)) : int(h * (1 - y0)), int(w * x0) : int(w * x1)]
             red = (box[..., 0] > box[..., 2] + 80) & (box[..., 0] > box[..., 1] + 60)
             blue = box[..., 2] > box[..., 0] + 80

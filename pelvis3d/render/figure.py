@@ -21,9 +21,10 @@ from pelvis3d.render.animation import load_pelvis
 from pelvis3d.render.backend import serialized
 from pelvis3d.render.compose import PAGE_SUFFIXES, Page, TextItem
 from pelvis3d.render.overlays import Overlays
-from pelvis3d.render.overlays.colormap import legend_note, legend_title
+from pelvis3d.render.overlays.colormap import legend_note
 from pelvis3d.render.parallel import SceneSetup, Shot, choose_workers, render_shots
 from pelvis3d.render.scene import check_exaggeration, check_size
+from pelvis3d.render.shown_factor import page_legend_title, shown_factors
 from pelvis3d.render.views import VIEWS
 from pelvis3d.validation import known_name, real_number
 
@@ -122,7 +123,8 @@ def render_figure(
     panel_size : (int, int), optional
         Size of each panel when ``size`` is not given (default 800x600).
     exaggeration : float
-        Display factor, the same for every panel (stated in each panel).
+        Display factor asked for (each panel states the factor it shows: less where more
+        would put bone through bone, unless ``allow_overlap``).
     overlays : Overlays or str
         As for :func:`pelvis3d.render.layouts.render_image`.
     title : str, optional
@@ -163,7 +165,8 @@ def render_figure(
     overlays = Overlays.parse(overlays)
     # one colour legend for the whole figure, in a strip under the panels (none when every
     # panel is neutral: nothing is coloured)
-    legend = overlays.colormap and any(not p.pose.is_neutral() for p in panels)
+    moving = [p.pose for p in panels if not p.pose.is_neutral()]
+    legend = overlays.colormap and bool(moving)
     (w, h), panel, head = grid_geometry(len(panels), columns, size, panel_size, bool(title), legend)
     vector = out.suffix.lower() != ".png"
     setup = SceneSetup(
@@ -194,6 +197,7 @@ def render_figure(
         lw = min(w * 0.45, strip * 7.0)
         page.colour_legend(
             w - lw - strip * 0.4, head + rows * ph + strip * 0.08, lw, strip * 0.84,
-            legend_title(check_exaggeration(exaggeration)), legend_note(),
+            page_legend_title(shown_factors(model, moving, check_exaggeration(exaggeration), allow_overlap)),
+            legend_note(),
         )  # fmt: skip
     return page.save(out)

@@ -19,9 +19,11 @@ from pelvis3d.render.animation import SLIDE_SIZE, load_pelvis
 from pelvis3d.render.compose import Page, TextItem
 from pelvis3d.render.figure import Panel
 from pelvis3d.render.overlays import Overlays
-from pelvis3d.render.overlays.colormap import legend_note, legend_title
+from pelvis3d.render.overlays.colormap import legend_note
+from pelvis3d.render.overlays.text import describe_pose
 from pelvis3d.render.parallel import SceneSetup, Shot, choose_workers, render_shots
 from pelvis3d.render.scene import check_exaggeration, check_size
+from pelvis3d.render.shown_factor import page_legend_title, shown_factors, shown_statement
 
 __all__ = [
     "HEADLINE_PX",
@@ -67,15 +69,18 @@ def motion_message(motion: Motion) -> str:
     return motion.description[:1].upper() + motion.description[1:]
 
 
-def _facts(m: JointMetrics, exaggeration: float) -> list[str]:
-    """Slide text with the true numbers (mm): the front (pubic gap) and the back (SI joints)."""
+def _facts(m: JointMetrics, statement: str) -> list[str]:
+    """Slide text with the true numbers (mm): the front (pubic gap) and the back (SI joints),
+    then ``statement`` (the factor the picture shows, :func:`shown_statement`) on its own lines."""
     si_back = (m.si_posterior_change_mm["left"] + m.si_posterior_change_mm["right"]) / 2
     si_front = (m.si_anterior_change_mm["left"] + m.si_anterior_change_mm["right"]) / 2
+    head, _, reason = statement.partition(" (")
     return [
         f"Front: pubic gap {m.pubic_gap_change_mm:+.2f} mm",
         f"Back: SI joint {si_back:+.2f} mm",
         f"SI front edge {si_front:+.2f} mm",
-        f"True numbers; motion shown x{exaggeration:g}",
+        f"True numbers; {head}",
+        *([f"({reason}"] if reason else []),
     ]
 
 
@@ -83,6 +88,12 @@ def slide_panels(pose: Pose, view: str = "top") -> list[Panel]:
     """The panels of a one-pose slide: the pose from ``view``. A section view (when available)
     is one more entry here, e.g. ``Panel(pose, "si-section", "SI joint")``."""
     return [Panel(pose, view, "")]
+
+
+def _panel_words(panel: Panel) -> str:
+    """What a panel shows, in words: its title after the view (``Top view - external rotation``),
+    or its pose described."""
+    return panel.title.split(" - ")[-1] if panel.title else describe_pose(panel.pose)
 
 
 def _scale(size: Sequence[int] | None) -> tuple[int, int, float]:
@@ -133,13 +144,12 @@ def render_image_slide(
         page.image(image, x, top)
         x += image.shape[1]
     col = x + 32 * s
-    for i, line in enumerate(_facts(model.posed(pose).metrics, exaggeration)):
-        last = i == 3
-        page.text(
-            TextItem(
-                line, col, top + (60 + 70 * i + (30 if last else 0)) * s, BODY_PX * s, _GREY if last else "#1f2937"
-            )
-        )
+    factors = shown_factors(model, [pose], check_exaggeration(exaggeration), allow_overlap)
+    statement = shown_statement([] if pose.is_neutral() else factors, check_exaggeration(exaggeration))
+    for i, line in enumerate(_facts(model.posed(pose).metrics, statement)):
+        note = i >= 3  # the grey note under the numbers: what is true, what is exaggerated
+        y = top + (60 + 70 * i + (30 if note else 0) - (20 * (i - 3) if i > 3 else 0)) * s
+        page.text(TextItem(line, col, y, BODY_PX * s, _GREY if note else "#1f2937"))
     return page.save(out)
 
 
@@ -189,7 +199,7 @@ def render_figure_slide(
     for i, (panel, image) in enumerate(zip(panels, images, strict=True)):
         x = x0 + i * pw
         page.image(image, x, top)
-        words = panel.title.split(" - ")[-1] if panel.title else ""
+        words = _panel_words(panel) if panel.title else ""
         page.text(TextItem(words, x + pw / 2, top + ph + 16 * s, BODY_PX * s, bold=True, ha="center"))
         if not panel.pose.is_neutral():
             m = model.posed(panel.pose).metrics
@@ -198,15 +208,17 @@ def render_figure_slide(
             page.text(TextItem(lines, x + pw / 2, top + ph + 70 * s, BODY_PX * s, _GREY, ha="center"))
         if i:
             page.rule(x, top, x, top + ph)
+    moving_panels = [p for p in panels if not p.pose.is_neutral()]
+    factors = shown_factors(model, [p.pose for p in moving_panels], check_exaggeration(exaggeration), allow_overlap)
+    statement = shown_statement(factors, check_exaggeration(exaggeration), [_panel_words(p) for p in moving_panels])
     if Overlays.parse(overlays).colormap and moving:  # one colour legend for the slide
         lw = 640 * s
         page.colour_legend(
-            (w - lw) / 2, top + ph + 170 * s, lw, 110 * s,
-            legend_title(check_exaggeration(exaggeration)), legend_note(),
+            (w - lw) / 2, top + ph + 170 * s, lw, 110 * s, page_legend_title(factors), legend_note(),
         )  # fmt: skip
     page.text(
         TextItem(
-            f"Motion shown x{exaggeration:g}; the numbers on the pictures are true.",
+            f"{statement[:1].upper()}{statement[1:]}; the numbers on the pictures are true.",
             w / 2, h - 24 * s, BODY_PX * s * 0.85 if BODY_PX * 0.85 >= 28 else BODY_PX * s, _GREY, ha="center", va="bottom",
         )
     )  # fmt: skip

@@ -15,12 +15,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pelvis3d.model import PosedPelvis
-from pelvis3d.render.drawing import rgb
+from pelvis3d.render.drawing import rgb, text_size
 from pelvis3d.render.overlays import Overlay
+from pelvis3d.render.overlays.inset_layout import InsetLayout, layout_inset
 from pelvis3d.render.overlays.section import SectionDrawing
 from pelvis3d.render.section import SECTIONS, SectionCut
 
-__all__ = ["INSET_BOXES", "INSET_COLUMN", "INSET_MIN_SIZE", "INSET_VIEWS", "InsetsOverlay"]
+__all__ = ["INSET_BOXES", "INSET_COLUMN", "INSET_MIN_SIZE", "INSET_VIEWS", "InsetsOverlay", "inset_boxes"]
 
 #: Views that get insets (looking down on the pelvic ring, where the SI joint is edge-on).
 INSET_VIEWS = ("top", "inlet")
@@ -32,18 +33,34 @@ INSET_MIN_SIZE = (640, 480)
 #: the pelvis and its labels are framed in the rest.
 INSET_COLUMN = (0.79, 0.99)
 
-#: Inset viewports (xmin, ymin, xmax, ymax; fractions of the picture) by joint, top to bottom
-#: as in a view from above: the symphysis (anterior), then the SI joints.
-INSET_BOXES: Mapping[str, tuple[float, float, float, float]] = {
-    "symphysis": (INSET_COLUMN[0], 0.675, INSET_COLUMN[1], 0.875),
-    "left_si": (INSET_COLUMN[0], 0.46, INSET_COLUMN[1], 0.66),
-    "right_si": (INSET_COLUMN[0], 0.245, INSET_COLUMN[1], 0.445),
-}
-_MIN_HALF_FIELD_MM = {"si": 14.0, "symphysis": 14.0}  # half the height each inset shows, at least
+#: The column's top (fraction of the height): under the orientation mark "R" (at 0.9).
+_COLUMN_TOP = 0.885
+#: Gap between insets, and between the column and the text above or below it (fraction of the height).
+_GAP = 0.012
+#: Share of the column's height per inset: the SI joints are long and narrow (4-5 cm by 2-3 mm,
+#: the joint running up the inset), the symphysis is wide; the SI insets get the most height.
+_SHARES: Mapping[str, float] = {"symphysis": 0.26, "left_si": 0.37, "right_si": 0.37}
+
+
+def inset_boxes(bottom: float = 0.215, top: float = _COLUMN_TOP) -> dict[str, tuple[float, float, float, float]]:
+    """Inset viewports (xmin, ymin, xmax, ymax; fractions of the picture) by joint, top to bottom
+    as in a view from above: the symphysis (anterior), then the SI joints, in the column
+    between ``bottom`` and ``top`` (fractions of the height)."""
+    free = top - bottom - _GAP * (len(_SHARES) - 1)
+    boxes, y = {}, top
+    for name, share in _SHARES.items():
+        boxes[name] = (INSET_COLUMN[0], y - free * share, INSET_COLUMN[1], y)
+        y -= free * share + _GAP
+    return boxes
+
+
+#: The inset viewports of a wide picture with the colour legend at the bottom right (800x600).
+INSET_BOXES: Mapping[str, tuple[float, float, float, float]] = inset_boxes()
 _FRAME_COLOUR = "#9ca3af"
 #: Text size in the insets at a 600 px high picture (12 px: the smallest the body text of the
 #: picture gets; assumed legible)
 INSET_TEXT = 12
+_PAD_PX = 4.0
 
 
 class InsetsOverlay(Overlay):
@@ -57,6 +74,7 @@ class InsetsOverlay(Overlay):
         super().__init__(scene)
         self.cuts = {name: SectionCut(scene.pelvis, name) for name in SECTIONS}
         self.insets: dict[str, tuple[vtkRenderer, SectionDrawing, SectionCut, object, object]] = {}
+        self.titles: dict[str, str] = {}  # each inset's joint, in words
         window = scene.plotter.render_window
         for cut in self.cuts.values():
             for joint in cut.section.joints:
@@ -67,17 +85,26 @@ class InsetsOverlay(Overlay):
                 cam = ren.GetActiveCamera()
                 cam.ParallelProjectionOn()
                 drawing = SectionDrawing(
-                    cut, ren, font_size=self._font(INSET_TEXT), joints=[joint.name], line_width=scene.line_width(2.0)
+                    cut,
+                    ren,
+                    font_size=self._font(INSET_TEXT),
+                    joints=[joint.name],
+                    two_lines=True,
+                    line_width=scene.line_width(2.0),
                 )
                 title = scene.add_text("", (0, 0), size=INSET_TEXT)
                 scene.plotter.renderer.RemoveViewProp(title)  # lives in the inset
                 title.SetInput(f"{joint.title}: section")
-                title.GetPositionCoordinate().SetValue(0.03, 0.86)
+                self.titles[joint.name] = joint.title
                 ren.AddViewProp(title)
                 frame = _frame_actor(scene.line_width(1.5))
                 ren.AddViewProp(frame)
                 window.AddRenderer(ren)
                 self.insets[joint.name] = (ren, drawing, cut, title, frame)
+        #: the viewports of the insets (fractions of the picture), by joint
+        self.boxes: dict[str, tuple[float, float, float, float]] = dict(INSET_BOXES)
+        #: the latest layout of each inset (magnification, numbers' boxes; pixels of the inset)
+        self.layouts: dict[str, InsetLayout] = {}
         self.shown = False
 
     def _font(self, size: float) -> int:
@@ -106,7 +133,30 @@ class InsetsOverlay(Overlay):
         for ren, *_ in self.insets.values():
             ren.SetDraw(on)
 
+    def _column(self) -> tuple[float, float]:
+        """The column's bottom and top (fractions of the height): above the colour legend (or
+        the caption) at the bottom right, under the orientation mark (or a caption moved to
+        the top right, in a narrow picture)."""
+        h = self.scene.size[1]
+        scale = self.scene.font_scale()
+        caption = self.scene.layers.get("caption")
+        caption_y = caption.actor.GetPositionCoordinate().GetValue()[1] if caption is not None else 0.0
+        colormap = self.scene.layers.get("colormap")
+        if colormap is not None:  # the legend's title is its top line
+            y = colormap.title.GetPositionCoordinate().GetValue()[1]
+            bottom = y + 12 * scale / h + _GAP
+        elif caption is not None and caption_y < 0.5:
+            bottom = caption_y + 13 * scale / h + _GAP
+        else:
+            bottom = _GAP
+        top = caption_y - _GAP if caption_y > 0.5 else _COLUMN_TOP
+        return bottom, top
+
     def view_changed(self) -> None:
+        if self.wanted():
+            self.boxes = inset_boxes(*self._column())
+            for name, (ren, *_) in self.insets.items():
+                ren.SetViewport(*self.boxes[name])
         self._show(self.wanted())
         if self.shown and self.scene.posed is not None:
             self.update(self.scene.posed, self.scene.shown_world_transforms(), None)
@@ -115,32 +165,67 @@ class InsetsOverlay(Overlay):
         if not self.shown:
             return
         cuts = {name: cut.update(posed, world) for name, cut in self.cuts.items()}
-        for name, (ren, drawing, cut, _, _) in self.insets.items():
+        win_w, win_h = self.scene.size
+        for name, (ren, drawing, cut, title, _) in self.insets.items():
             origin, normal = cut.plane(world)
             t = np.asarray(world["sacrum"])
             up = t[:3, :3] @ np.asarray(cut.section.up, float)
+            right = np.cross(up, normal)  # the inset's right: the camera looks along -normal
             wedge = cut.wedges.get(name)
-            centre = wedge.centre if wedge is not None else t[:3, :3] @ cut.centres[name] + t[:3, 3]
+            x0, y0, x1, y1 = self.boxes[name]
+            box = ((x1 - x0) * win_w, (y1 - y0) * win_h)
+            # the title, shortened when the box is too narrow for it
+            words = f"{self.titles[name]}: section"
+            if text_size(title.GetTextProperty(), words)[0] > box[0] - 2 * _PAD_PX:
+                words = self.titles[name]
+            title.SetInput(words)
+            _, title_h = text_size(title.GetTextProperty(), words)
+            title.GetPositionCoordinate().SetValue(0.03, 1.0 - (title_h + _PAD_PX) / box[1])
+            if wedge is not None:
+                centre = wedge.centre
+                plane = np.column_stack([right, up])
+                outline = _wedge_outline(wedge) - centre
+                sizes = [drawing.text_box_size(text) for text in drawing.end_texts(name)]
+                layout = layout_inset(
+                    outline @ plane,
+                    [(e.position - centre) @ plane for e in wedge.ends][: len(sizes)],
+                    sizes,
+                    box,
+                    top_reserved=title_h + 2 * _PAD_PX,
+                    pad=_PAD_PX,
+                )
+                # the focal point (drawn at the box's middle) where the layout puts the wedge
+                offset = (np.asarray(box) / 2 - np.asarray(layout.centre_px)) / layout.scale
+                focal = centre + right * offset[0] + up * offset[1]
+                half_field = box[1] / 2 / layout.scale
+                origin_px = np.array([x0 * win_w, y0 * win_h])
+                texts = [
+                    (a + origin_px[0], b + origin_px[1], c + origin_px[0], d + origin_px[1])
+                    for a, b, c, d in layout.texts
+                ]
+                self.layouts[name] = layout
+            else:
+                focal = t[:3, :3] @ cut.centres[name] + t[:3, 3]
+                half_field, texts = _EMPTY_HALF_FIELD_MM, []
+                self.layouts.pop(name, None)
             cam = ren.GetActiveCamera()
-            cam.SetFocalPoint(*centre)
-            cam.SetPosition(*(centre + normal * 500.0))
+            cam.SetFocalPoint(*focal)
+            cam.SetPosition(*(focal + normal * 500.0))
             cam.SetViewUp(*up)
-            cam.SetParallelScale(self._half_field(ren, cut.section.name, wedge, centre, normal, up))
+            cam.SetParallelScale(half_field)
             cam.SetClippingRange(400.0, 600.0)
-            drawing.update(cuts[cut.section.name], world)  # after the camera: it places text
+            drawing.update(cuts[cut.section.name], world, {name: texts})
 
-    @staticmethod
-    def _half_field(ren, section: str, wedge, centre: NDArray, normal: NDArray, up: NDArray) -> float:
-        """Half the height (mm) an inset shows: the whole wedge with a margin for its numbers."""
-        half = _MIN_HALF_FIELD_MM[section]
-        if wedge is not None:
-            pts = np.asarray(wedge.strip.points) - centre
-            right = np.cross(up, normal)
-            x0, y0, x1, y1 = ren.GetViewport()
-            w, h = ren.GetRenderWindow().GetSize() if ren.GetRenderWindow() else (1, 1)
-            aspect = max((x1 - x0) * w, 1) / max((y1 - y0) * h, 1)
-            half = max(half, 1.25 * np.abs(pts @ up).max() + 3.0, 1.25 * np.abs(pts @ right).max() / aspect + 3.0)
-        return float(half)
+
+#: Half the height (mm) an inset shows when its joint is not in the section.
+_EMPTY_HALF_FIELD_MM = 20.0
+
+
+def _wedge_outline(wedge) -> NDArray:
+    """The closed outline (world mm) of a wedge: one bone's side, then the partner's side back."""
+    pts = np.asarray(wedge.strip.points)
+    n = len(pts) // 2
+    return np.vstack([pts[:n], pts[n:][::-1], pts[:1]])
 
 
 def _frame_actor(width: float):

@@ -9,7 +9,7 @@ a magnifier inset); :class:`SectionOverlay` is the content of the section views:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,12 +25,15 @@ __all__ = ["CUT_BONE_COLOUR", "SectionDrawing", "SectionOverlay", "end_text"]
 #: Cut bone: paler than the bone surface, as a cut face reads in anatomy atlases.
 CUT_BONE_COLOUR = "#efe6d2"
 _OUTLINE_COLOUR = "#6b5a3e"
+#: The end widths' white background reaches about this far (pixels) around their letters.
+_TEXT_MARGIN_PX = 2.0
 
 
-def end_text(label: str, width_mm: float, change_mm: float) -> str:
-    """``back 3.22 mm (-0.20)``: the true width at one end of a joint and its change."""
+def end_text(label: str, width_mm: float, change_mm: float, two_lines: bool = False) -> str:
+    """``back 3.22 mm (-0.20)``: the true width at one end of a joint and its change (the
+    change on a line of its own with ``two_lines``, for a narrow inset)."""
     rounded = round(change_mm, 2)
-    return f"{label} {width_mm:.2f} mm ({(rounded if rounded != 0 else 0.0):+.2f})"
+    return f"{label} {width_mm:.2f} mm{chr(10) if two_lines else ' '}({(rounded if rounded != 0 else 0.0):+.2f})"
 
 
 class SectionDrawing:
@@ -51,13 +54,22 @@ class SectionDrawing:
         Pixel width of the bone outlines, as drawn.
     """
 
-    def __init__(self, cut: SectionCut, renderer, font_size: int = 14, joints=None, line_width: float = 2.0) -> None:
+    def __init__(
+        self,
+        cut: SectionCut,
+        renderer,
+        font_size: int = 14,
+        joints=None,
+        two_lines: bool = False,
+        line_width: float = 2.0,
+    ) -> None:
         import pyvista as pv
         from vtkmodules.vtkFiltersGeneral import vtkContourTriangulator
         from vtkmodules.vtkRenderingCore import vtkPolyDataMapper, vtkTextActor
 
         self.cut = cut
         self.renderer = renderer
+        self.two_lines = bool(two_lines)
         self.caps: dict[str, tuple[object, object]] = {}
         for body in cut.bodies:
             tri = vtkContourTriangulator()
@@ -129,8 +141,27 @@ class SectionDrawing:
             for t in texts:
                 t.GetTextProperty().SetFontSize(int(size))
 
-    def update(self, cuts: Mapping[str, object], world: Mapping[str, NDArray]) -> None:
-        """Draw the latest cut (``cuts`` from :meth:`SectionCut.update`)."""
+    def end_texts(self, name: str) -> list[str]:
+        """The words at the ends of joint ``name``'s wedge in the latest cut ([] for none)."""
+        wedge = self.cut.wedges.get(name)
+        if wedge is None or name not in self.texts:
+            return []
+        return [end_text(e.label, e.width_mm, e.change_mm, self.two_lines) for e in wedge.ends]
+
+    def text_box_size(self, text: str) -> tuple[float, float]:
+        """Width and height (pixels) of ``text`` at the end-width font, with its background."""
+        w, h = text_size(next(iter(self.texts.values()))[0].GetTextProperty(), text)
+        return w + 2 * _TEXT_MARGIN_PX, h + 2 * _TEXT_MARGIN_PX
+
+    def update(
+        self,
+        cuts: Mapping[str, object],
+        world: Mapping[str, NDArray],
+        text_boxes: Mapping[str, Sequence[tuple[float, float, float, float]]] | None = None,
+    ) -> None:
+        """Draw the latest cut (``cuts`` from :meth:`SectionCut.update`); ``text_boxes`` gives
+        the end widths' boxes (display pixels, left, bottom, right, top) by joint, where a
+        caller has laid them out (an inset); otherwise each is put beside its end."""
         origin, normal = self.cut.plane(world)
         for body, (_, cap, _, line) in self.caps.items():
             # a hair towards the camera: over the clipped bone, under the wedge
@@ -147,7 +178,7 @@ class SectionDrawing:
             if wedge is None:
                 continue
             strip = wedge.strip
-            mesh.points = np.asarray(strip.points) + normal * 0.1
+            mesh.points = np.asarray(strip.points) + normal * 0.2  # over the outlines: all its colour shows
             mesh.faces = strip.faces
             mesh.point_data["change"] = strip.point_data["change"]
             mesh.point_data.active_scalars_name = "change"
@@ -158,8 +189,15 @@ class SectionDrawing:
             lateral = wedge.centre - origin
             lateral -= normal * (lateral @ normal)
             lateral = lateral / np.linalg.norm(lateral) if np.linalg.norm(lateral) > 5.0 else np.zeros(3)
-            for t, end in zip(texts, wedge.ends, strict=False):
-                t.SetInput(end_text(end.label, end.width_mm, end.change_mm))
+            boxes = (text_boxes or {}).get(name)
+            for i, (t, end) in enumerate(zip(texts, wedge.ends, strict=False)):
+                t.SetInput(end_text(end.label, end.width_mm, end.change_mm, self.two_lines))
+                if boxes is not None and i < len(boxes):
+                    left, bottom, _, top = boxes[i]
+                    t.GetTextProperty().SetJustificationToLeft()
+                    t.GetPositionCoordinate().SetCoordinateSystemToDisplay()
+                    t.GetPositionCoordinate().SetValue(left + _TEXT_MARGIN_PX, (bottom + top) / 2)
+                    continue
                 outward = end.position - wedge.centre
                 outward -= normal * (outward @ normal)
                 outward /= max(np.linalg.norm(outward), 1e-9)
