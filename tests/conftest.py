@@ -32,6 +32,19 @@ def generated_meshes(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """``pelvis3d demo`` as the README's set-up shows it, run once per session as a user runs it:
+    a new process (the installed command when there is one) in an empty folder. The README test
+    and the demo's output checks share this run (it takes ~30 s). Returns the finished process
+    and the folder it ran in."""
+    cwd = tmp_path_factory.mktemp("demo")
+    exe = Path(sys.executable).parent / "pelvis3d"
+    argv = [str(exe)] if exe.exists() else [sys.executable, "-m", "pelvis3d"]
+    proc = subprocess.run([*argv, "demo"], capture_output=True, text=True, cwd=cwd, timeout=600)
+    return proc, cwd
+
+
 #: A skip whose reason says this names a tool that .ci/run installs: under CI it must be there.
 CI_INSTALLS = ".ci/run installs"
 
