@@ -107,7 +107,13 @@ def test_readme_generate_commands_run(tmp_path, generated_meshes):
 def test_readme_benchmark_commands_run(tmp_path):
     for line in (c for c in bash_lines() if c.startswith("python benchmarks/")):
         raise AssertionError(f"benchmark commands belong in prose, found {line!r}")
-    for script in ("bench_core.py", "bench_render.py", "bench_viewer.py"):
+    # PELVIS3D_BENCH_QUICK=1: every row of each table, from a few small frames or moves
+    figures = {
+        "bench_core.py": r"pose \+ all metrics .*: \d+\.\d+ ms/frame",
+        "bench_render.py": r"bare pyvista +\d+\.\d+ s .* ms/frame  ratio 1\.00",
+        "bench_viewer.py": r"viewer dragging, now +: +\d+\.\d+ ms  \(\d+\.\d+x\)",
+    }
+    for script, figure in figures.items():
         proc = subprocess.run(
             [sys.executable, str(ROOT / "benchmarks" / script)],
             capture_output=True,
@@ -117,7 +123,7 @@ def test_readme_benchmark_commands_run(tmp_path):
             timeout=600,
         )
         assert proc.returncode == 0, proc.stderr[-2000:]
-        assert "ms" in proc.stdout
+        assert re.search(figure, proc.stdout), (script, proc.stdout[-2000:])
 
 
 def test_readme_toml_examples_parse():
