@@ -45,6 +45,17 @@ def demo_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     return proc, cwd
 
 
+@pytest.fixture(scope="session")
+def own_anatomy_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """``examples/own_anatomy.py`` run once per session into an empty folder: it writes the
+    README's ``my-pelvis.toml`` (with its STL files) and a picture. The example's test and the
+    README's ``--model my-pelvis.toml`` commands share it. Returns the process and the folder."""
+    out = tmp_path_factory.mktemp("own_anatomy")
+    script = Path(__file__).resolve().parents[1] / "examples" / "own_anatomy.py"
+    proc = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True, timeout=600)
+    return proc, out
+
+
 #: A skip whose reason says this names a tool that .ci/run installs: under CI it must be there.
 CI_INSTALLS = ".ci/run installs"
 
