@@ -56,6 +56,21 @@ def own_anatomy_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path
     return proc, out
 
 
+#: Session fixtures that run a long process once: under pytest-xdist their users share a worker.
+SESSION_RUNS = ("demo_run", "own_anatomy_run", "generated_meshes")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Groups for ``pytest -n 2 --dist loadgroup`` (no effect without pytest-xdist): the tests that
+    use a session run (above; tests that ask for one inside, mark themselves) go to one worker,
+    so each run happens once; every other test stays with its file, so module fixtures run once."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            shared = any(name in item.fixturenames for name in SESSION_RUNS)
+            item.add_marker(pytest.mark.xdist_group("session-runs" if shared else item.path.name))
+
+
 #: A skip whose reason says this names a tool that .ci/run installs: under CI it must be there.
 CI_INSTALLS = ".ci/run installs"
 

@@ -125,7 +125,13 @@ def test_demo_out_and_frames_reach_the_demo(tmp_path, capsys, monkeypatch):
     assert str(out) in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "examples").glob("*.py")))
+@pytest.mark.parametrize(
+    "script",
+    [  # under pytest-xdist, own_anatomy.py (a session run, conftest.SESSION_RUNS) goes with its other users
+        pytest.param(name, marks=pytest.mark.xdist_group("session-runs")) if name == "own_anatomy.py" else name
+        for name in sorted(p.name for p in (ROOT / "examples").glob("*.py"))
+    ],
+)
 def test_examples_run(tmp_path, script, request):
     if script == "own_anatomy.py":  # the session's run, shared with the README's --model my-pelvis.toml commands
         proc, tmp_path = request.getfixturevalue("own_anatomy_run")
