@@ -37,7 +37,9 @@ PELVIS3D_COMMANDS = [
 
 def test_readme_names_the_two_setup_commands():
     lines = bash_lines()
-    assert "pelvis3d demo" in lines and "python -m pytest" in lines
+    assert "pelvis3d demo" in lines and "python -m pytest -n 2 --dist loadgroup" in lines
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert "python -m pytest -n 2 --dist loadgroup" in ci  # CI runs the README's test command
 
 
 @pytest.mark.render
