@@ -26,10 +26,10 @@ import pelvis3d  # noqa: E402
 from pelvis3d.motions.motion import get_motion  # noqa: E402
 from pelvis3d.render.parallel import choose_workers  # noqa: E402
 
-QUICK = os.environ.get("PELVIS3D_BENCH_QUICK") == "1"
+QUICK = os.environ.get("PELVIS3D_BENCH_QUICK") == "1"  # a short run for the tests: every row, tiny figures
 RUNS = 1 if QUICK else 2
-FRAMES = 12 if QUICK else 60
-SIZE = (640, 480)
+FRAMES = 4 if QUICK else 60
+SIZE = (320, 240) if QUICK else (640, 480)
 
 
 def bare_pyvista(path: Path, pelvis: pelvis3d.Pelvis) -> float:

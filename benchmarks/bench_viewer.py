@@ -34,8 +34,8 @@ from vtkmodules.vtkCommonCore import vtkCommand  # noqa: E402
 
 from pelvis3d.apps.viewer import Viewer  # noqa: E402
 
-QUICK = os.environ.get("PELVIS3D_BENCH_QUICK") == "1"
-N = 10 if QUICK else 40
+QUICK = os.environ.get("PELVIS3D_BENCH_QUICK") == "1"  # a short run for the tests: every row, few moves
+N = 3 if QUICK else 40
 SIZE = (1400, 900)
 
 

@@ -32,6 +32,45 @@ def generated_meshes(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """``pelvis3d demo`` as the README's set-up shows it, run once per session as a user runs it:
+    a new process (the installed command when there is one) in an empty folder. The README test
+    and the demo's output checks share this run (it takes ~30 s). Returns the finished process
+    and the folder it ran in."""
+    cwd = tmp_path_factory.mktemp("demo")
+    exe = Path(sys.executable).parent / "pelvis3d"
+    argv = [str(exe)] if exe.exists() else [sys.executable, "-m", "pelvis3d"]
+    proc = subprocess.run([*argv, "demo"], capture_output=True, text=True, cwd=cwd, timeout=600)
+    return proc, cwd
+
+
+@pytest.fixture(scope="session")
+def own_anatomy_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """``examples/own_anatomy.py`` run once per session into an empty folder: it writes the
+    README's ``my-pelvis.toml`` (with its STL files) and a picture. The example's test and the
+    README's ``--model my-pelvis.toml`` commands share it. Returns the process and the folder."""
+    out = tmp_path_factory.mktemp("own_anatomy")
+    script = Path(__file__).resolve().parents[1] / "examples" / "own_anatomy.py"
+    proc = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True, timeout=600)
+    return proc, out
+
+
+#: Session fixtures that run a long process once: under pytest-xdist their users share a worker.
+SESSION_RUNS = ("demo_run", "own_anatomy_run", "generated_meshes")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Groups for ``pytest -n 2 --dist loadgroup`` (no effect without pytest-xdist): the tests that
+    use a session run (above; tests that ask for one inside, mark themselves) go to one worker,
+    so each run happens once; every other test stays with its file, so module fixtures run once."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            shared = any(name in item.fixturenames for name in SESSION_RUNS)
+            item.add_marker(pytest.mark.xdist_group("session-runs" if shared else item.path.name))
+
+
 #: A skip whose reason says this names a tool that .ci/run installs: under CI it must be there.
 CI_INSTALLS = ".ci/run installs"
 

@@ -89,17 +89,12 @@ def test_list_dofs_names_every_leg_coordinate_a_pose_accepts(capsys):
             assert Pose(**{f"{joint}_{side}": 1.0}).leg_angles()[f"{joint}_{side}"] == 1.0
 
 
-def test_demo_as_a_real_process(tmp_path):
-    """The README's main job, as a user runs it."""
-    out = tmp_path / "demo"
-    proc = subprocess.run(
-        [sys.executable, "-m", "pelvis3d", "demo", "--out", str(out), "--frames", "8"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+def test_demo_as_a_real_process(demo_run):
+    """The README's main job, as a user runs it (the session's one demo run, shared with the README test)."""
+    proc, cwd = demo_run
+    out = cwd / "pelvis3d-demo"  # the default folder
     assert proc.returncode == 0, proc.stderr
-    assert str(out) in proc.stdout
+    assert str(Path("pelvis3d-demo") / "metrics.txt") in proc.stdout.splitlines()  # each file written is named
     for name in (
         "figure-article.png",
         "top-external-rotation.png",
@@ -108,16 +103,42 @@ def test_demo_as_a_real_process(tmp_path):
         "metrics.txt",
     ):
         assert (out / name).stat().st_size > 1000
-    assert iio.imread(out / "er-ir-cycle.gif", index=None).shape[0] == 8
+    assert iio.imread(out / "er-ir-cycle.gif", index=None).shape[0] == 60  # the default --frames
     table = (out / "metrics.txt").read_text()
     assert "pubic gap (mm)" in table and "ER 0.5 deg" in table  # the physiological default
 
 
-@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "examples").glob("*.py")))
-def test_examples_run(tmp_path, script):
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / script), str(tmp_path)], capture_output=True, text=True, cwd=ROOT
-    )
+def test_demo_out_and_frames_reach_the_demo(tmp_path, capsys, monkeypatch):
+    """--out and --frames are passed on (the real process above runs the defaults)."""
+    import pelvis3d.apps.demo
+
+    asked = {}
+
+    def record(folder, **options):
+        asked.update(options, folder=folder)
+        return [Path(folder) / "metrics.txt"]
+
+    monkeypatch.setattr(pelvis3d.apps.demo, "run_demo", record)
+    out = tmp_path / "demo"
+    assert run(["demo", "--out", str(out), "--frames", "8"]) == 0
+    assert Path(asked["folder"]) == out and asked["frames"] == 8
+    assert str(out) in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "script",
+    [  # under pytest-xdist, own_anatomy.py (a session run, conftest.SESSION_RUNS) goes with its other users
+        pytest.param(name, marks=pytest.mark.xdist_group("session-runs")) if name == "own_anatomy.py" else name
+        for name in sorted(p.name for p in (ROOT / "examples").glob("*.py"))
+    ],
+)
+def test_examples_run(tmp_path, script, request):
+    if script == "own_anatomy.py":  # the session's run, shared with the README's --model my-pelvis.toml commands
+        proc, tmp_path = request.getfixturevalue("own_anatomy_run")
+    else:
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "examples" / script), str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+        )
     assert proc.returncode == 0, proc.stderr[-2000:]
     outputs = [p for p in tmp_path.iterdir() if p.suffix in (".png", ".gif")]
     assert outputs and all(p.stat().st_size > 1000 for p in outputs)

@@ -91,6 +91,12 @@ def refused(path: Path, pattern: str, capsys) -> str:
 
 
 SOURCES = ["builtin", "female", "gait2392", "hamner"]
+#: For the faults (swap, flip): a refusal is the declared axes checked against the bones' own
+#: axes (observed_axes, checked on all of SOURCES above), the same code for every pelvis. One
+#: built-in and one real pelvis keep both kinds of file (generated STL; OpenSim's tilted frame,
+#: "as-given"); female is the built-in generator again, and hamner shares gait2392's sacrum and
+#: left innominate files byte for byte.
+FAULT_SOURCES = ["builtin", "gait2392"]
 
 
 def source_meshes(which: str) -> tuple[dict[str, trimesh.Trimesh], str]:
@@ -112,14 +118,14 @@ def test_the_bones_show_the_declared_axes(which):
     assert np.degrees(np.arccos(np.clip((np.trace(axes) - 1) / 2, -1, 1))) < 30
 
 
-@pytest.mark.parametrize("which", SOURCES)
+@pytest.mark.parametrize("which", FAULT_SOURCES)
 def test_left_and_right_files_swapped_are_refused(tmp_path, which, capsys):
     meshes, header = source_meshes(which)
     message = refused(write_model(tmp_path, meshes, header, swap=True), "left and right look swapped", capsys)
     assert "exchange the two files" in message
 
 
-@pytest.mark.parametrize("which", SOURCES)
+@pytest.mark.parametrize("which", FAULT_SOURCES)
 def test_superior_and_right_flipped_in_axes_are_refused(tmp_path, which, capsys):
     # the issue's case: with these axes external rotation closed the pubic gap
     meshes, header = source_meshes(which)
