@@ -339,7 +339,12 @@ def test_partials_are_removed_on_sigterm_and_after_a_kill(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(root)}
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGKILL):
         proc = subprocess.Popen(
-            [sys.executable, "-c", script, str(tmp_path / "out.gif")], stdout=subprocess.PIPE, text=True, env=env
+            [sys.executable, "-c", script, str(tmp_path / "out.gif")],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            # as from a shell: a test runner's worker (pytest-xdist) may ignore SIGHUP, which a child inherits
+            preexec_fn=lambda: [signal.signal(s, signal.SIG_DFL) for s in (signal.SIGTERM, signal.SIGHUP)],
         )
         partial = Path(proc.stdout.readline().strip())
         assert partial.exists()
