@@ -36,8 +36,9 @@ from pelvis3d.render.overlays.insets import INSET_COLUMN, InsetsOverlay
 from pelvis3d.render.overlays.labels import LabelsOverlay
 from pelvis3d.render.overlays.section import SectionOverlay
 from pelvis3d.render.overlays.text import CaptionOverlay, MeasurementsOverlay, OrientationOverlay
+from pelvis3d.render.shown_factor import picture_ring
 from pelvis3d.render.views import SECTION_VIEWS, VIEWS, view_vectors
-from pelvis3d.ring import PICTURE_RING, check_ring
+from pelvis3d.ring import check_ring
 from pelvis3d.validation import known_name, real_number
 
 __all__ = ["COLORMAP_LIMIT_MM", "Overlays", "PelvisScene", "check_size", "check_exaggeration", "font_scale_for"]
@@ -492,14 +493,7 @@ class PelvisScene:
 
     def ring_for(self, pose: Pose) -> str:
         """The ring model this scene draws ``pose`` with (see the ``ring`` parameter)."""
-        if self.ring != "auto":
-            return self.ring
-        symmetric = pose.left_rotation == pose.right_rotation and pose.left_tilt == pose.right_tilt
-        kinds = sum(
-            bool(v)
-            for v in (pose.left_rotation or pose.right_rotation, pose.left_tilt or pose.right_tilt, pose.nutation)
-        )
-        return "open" if symmetric and kinds <= 1 else PICTURE_RING
+        return self.ring if self.ring != "auto" else picture_ring(pose)
 
     def set_overlay(self, name: str, on: bool) -> None:
         """Show or hide an overlay that the scene was built with (``ghost``, ``colormap``,
