@@ -93,16 +93,20 @@ class ColourMapOverlay(Overlay):
             pts = np.asarray(a.vertices[surf.body])[surf.vertices] + 0.12 * normals  # sit just above the bone
             patch = polydata(pts, remap[faces[keep]])
             patch.point_data[SCALARS_NAME] = np.zeros(len(surf.vertices))
+            # the bone's own normals, given once: with pyvista's smooth shading the normals
+            # would be recomputed on every frame, as the colours change (~3 ms a patch)
+            patch.point_data.active_normals = normals
             actor = scene.plotter.add_mesh(
                 patch,
                 scalars=SCALARS_NAME,
                 cmap="RdBu",
                 clim=(-1.0, 1.0),
-                smooth_shading=True,
+                smooth_shading=False,
                 show_scalar_bar=False,
                 specular=0.2,
                 name=f"patch_{name}",
             )
+            actor.GetProperty().SetInterpolationToPhong()
             self.patches[name] = (patch, actor, surf.body)
             vtk_array = patch.GetPointData().GetArray(SCALARS_NAME)
             self._patch_scalars[name] = (vtk_values(vtk_array), vtk_array)
