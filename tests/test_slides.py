@@ -19,10 +19,31 @@ from pelvis3d.render.slides import BODY_PX
 pytestmark = pytest.mark.render
 
 
+def _helpers_render(pelvis, frames: int, size, overlays, workers: int = 2, share: bool = False) -> list:
+    """The frames of render_frames("er-ir-cycle", ...) rendered by helper processes (``share``:
+    this process renders too)."""
+    from pelvis3d.motions.motion import get_motion
+    from pelvis3d.render.animation import animation_shots
+    from pelvis3d.render.overlays import Overlays
+    from pelvis3d.render.parallel import SceneSetup, render_shots
+
+    motion = get_motion("er-ir-cycle")
+    times = motion.sample_times(frames)
+    names, shots = animation_shots(motion, times, "top", 0.0, "Test")
+    poses = tuple(motion.pose_at(float(t)) for t in times)
+    setup = SceneSetup(pelvis.anatomy, size, "top", 5.0, Overlays.parse(overlays), poses, phases=names)
+    return list(render_shots(setup, shots, workers=workers, pelvis=pelvis, chunk=2, share=share))
+
+
+def _serial(pelvis, frames: int, size, overlays) -> list:
+    return list(
+        render_frames("er-ir-cycle", frames=frames, size=size, pelvis=pelvis, workers=1, overlays=overlays, title="Test")
+    )
+
+
 def test_parallel_frames_are_the_serial_frames(pelvis):
-    kw = dict(frames=6, size=(400, 300), pelvis=pelvis)
-    serial = list(render_frames("er-ir-cycle", workers=1, **kw))
-    parallel = list(render_frames("er-ir-cycle", workers=2, **kw))
+    serial = _serial(pelvis, 6, (400, 300), None)
+    parallel = _helpers_render(pelvis, 6, (400, 300), None)  # every frame by the two helpers
     assert len(parallel) == 6
     assert not np.array_equal(serial[0], serial[2])  # the frames do differ (neutral vs ER)
     legend = np.zeros((300, 400), bool)  # the colour legend box (bottom right)
@@ -35,10 +56,48 @@ def test_parallel_frames_are_the_serial_frames(pelvis):
         assert (~same[legend]).mean() < 0.05
 
 
-def test_parallel_frames_without_the_colour_legend_are_byte_identical(pelvis):
-    kw = dict(frames=6, size=(400, 300), pelvis=pelvis, overlays="ghost,arrows,labels,measurements,caption,orientation")
-    serial = list(render_frames("er-ir-cycle", workers=1, **kw))
-    parallel = list(render_frames("er-ir-cycle", workers=2, **kw))
+@pytest.mark.parametrize("share", [False, True])
+def test_parallel_frames_without_the_colour_legend_are_byte_identical(pelvis, share):
+    ov = "ghost,arrows,labels,measurements,caption,orientation"
+    serial = _serial(pelvis, 6, (400, 300), ov)
+    parallel = _helpers_render(pelvis, 6, (400, 300), ov, share=share)
+    assert len(parallel) == 6
+    for a, b in zip(serial, parallel, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_a_helper_error_is_raised_in_the_caller(pelvis):
+    from pelvis3d.errors import UnknownNameError
+    from pelvis3d.render.overlays import Overlays
+    from pelvis3d.render.parallel import SceneSetup, Shot, render_shots
+
+    setup = SceneSetup(pelvis.anatomy, (160, 120), "top", 5.0, Overlays.none(), (Pose(),))
+    shots = [Shot(Pose(), "top"), Shot(Pose(), "no-such-view")]
+    with pytest.raises(UnknownNameError, match="no-such-view"):
+        list(render_shots(setup, shots, workers=1, pelvis=pelvis, chunk=1, share=False))
+
+
+def test_a_helper_that_dies_is_covered_by_the_caller(pelvis, monkeypatch):
+    """A helper killed mid-job: its chunk is rendered here and the pictures are all there, in order."""
+    import os
+    import signal
+
+    from pelvis3d.render import shot_pool
+
+    give = shot_pool.ShotPool.give
+    killed = []
+
+    def give_then_kill(self, helper, index, shots):
+        give(self, helper, index, shots)
+        if index == 1 and not killed:
+            os.kill(self._helpers[helper].process.pid, signal.SIGKILL)
+            killed.append(index)
+
+    monkeypatch.setattr(shot_pool.ShotPool, "give", give_then_kill)
+    ov = "caption"
+    serial = _serial(pelvis, 6, (200, 150), ov)
+    parallel = _helpers_render(pelvis, 6, (200, 150), ov, workers=2, share=False)  # the other helper takes it
+    assert killed == [1] and len(parallel) == 6
     for a, b in zip(serial, parallel, strict=True):
         assert np.array_equal(a, b)
 

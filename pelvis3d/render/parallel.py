@@ -4,21 +4,19 @@ A *shot* is what one picture needs (pose, view, title, arrow direction, phase); 
 :class:`SceneSetup` is what every shot shares (model, size, exaggeration, overlays, the
 postures the camera is fitted to). :func:`render_shots` yields the pictures in order.
 
-With ``workers > 1`` each worker process builds its own offscreen scene once and renders
-consecutive chunks of shots. Processes are started with the ``spawn`` context: an OpenGL
-(EGL/OSMesa) context must never be inherited through ``fork``. Every shot is rendered by
-the same :class:`ShotRenderer` code in either mode, so a parallel render gives the same
-pixels as the serial one (tested).
+With ``workers > 1`` helper processes (:mod:`pelvis3d.render.shot_pool`) each build their own
+offscreen scene and, once ready, take chunks of shots; this process renders every shot no
+helper has taken, from the first on, so nothing waits for a helper to start. Every shot is
+rendered by the same :class:`ShotRenderer` code in any process and in any order, so a parallel
+render gives the same pixels as the serial one (tested).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
-from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +27,7 @@ from pelvis3d.errors import PoseError
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis
 from pelvis3d.render.overlays import Overlays
+from pelvis3d.render.shot_pool import main_script_hidden
 
 __all__ = ["SceneSetup", "Shot", "ShotRenderer", "render_shots", "choose_workers", "spawn_pool", "MAX_WORKERS"]
 
@@ -198,13 +197,15 @@ class ShotRenderer:
         self.scene.close()
 
 
-def choose_workers(workers: int | None, shots: int, *, min_shots_per_worker: int = 8) -> int:
-    """The number of worker processes for ``shots`` pictures.
+def choose_workers(workers: int | None, shots: int, *, min_shots_per_worker: int = 50) -> int:
+    """The number of processes (this one included) that render ``shots`` pictures.
 
     ``workers=None`` picks automatically: the ``PELVIS3D_WORKERS`` environment variable if
-    set, else one per CPU (at most :data:`MAX_WORKERS`), and 1 (render in this process) when
-    there are fewer than ``min_shots_per_worker`` shots per worker: starting a worker costs
-    about a second (Python, VTK and the model's distance trees), more than a few frames do.
+    set, else one per CPU (at most :data:`MAX_WORKERS`), and 1 (render in this process only)
+    when there are fewer than ``min_shots_per_worker`` shots per process. A helper process
+    takes seconds to start (Python, VTK, the model, a GL context, the first label layout) and
+    competes for the CPUs meanwhile: on 2 cores a 60-frame 640x480 GIF took 8.3 s with a helper
+    against 7.7 s without, 200 frames 19.2 s against 25.4 s (``benchmarks/bench_render.py``).
     """
     if workers is None:
         env = os.environ.get("PELVIS3D_WORKERS", "").strip()
@@ -227,59 +228,39 @@ def _whole(value: object, name: str) -> int:
     return n
 
 
-class _Pool(ProcessPoolExecutor):
-    """A spawn pool whose workers do not re-run the caller's script.
-
-    A spawned worker normally imports the parent's ``__main__`` (so a script without an
-    ``if __name__ == "__main__":`` guard would run again in every worker). The workers here only
-    need pelvis3d, so the script's name is hidden while workers start.
-    """
-
-    def submit(self, fn, /, *args, **kwargs):  # noqa: D102
-        main = sys.modules.get("__main__")
-        saved = {k: main.__dict__.pop(k) for k in ("__file__", "__spec__") if main and k in main.__dict__}
-        if main is not None and "__spec__" in saved:
-            main.__spec__ = None  # multiprocessing reads the attribute
-        try:
-            return super().submit(fn, *args, **kwargs)
-        finally:
-            if main is not None:
-                main.__dict__.update(saved)
-
-
 def spawn_pool(workers: int, initializer=None, initargs: tuple = ()) -> ProcessPoolExecutor:
     """A process pool whose workers start fresh (``spawn``): no inherited OpenGL context, and
-    the caller's script is not run again in them."""
+    the caller's script is not run again in them (for independent jobs, e.g. the demo's stills)."""
     return _Pool(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer, initargs=initargs
     )
 
 
-# ---- worker side ---------------------------------------------------------------------------
-_WORKER: ShotRenderer | None = None
+class _Pool(ProcessPoolExecutor):
+    """A spawn pool whose workers do not re-run the caller's script (see :func:`main_script_hidden`)."""
 
-
-def _start_worker(setup: SceneSetup) -> None:
-    global _WORKER
-    # one rasteriser thread per worker: the workers already share out the CPUs, and Mesa's
-    # llvmpipe would otherwise start one thread per CPU in every worker (set before any GL context)
-    os.environ.setdefault("LP_NUM_THREADS", "1")
-    from pelvis3d.render.backend import prepare_offscreen
-
-    prepare_offscreen()
-    _WORKER = ShotRenderer(setup)
-
-
-def _render_chunk(shots: Sequence[Shot]) -> list[NDArray[np.uint8]]:
-    assert _WORKER is not None, "worker not initialised"
-    return [_WORKER.render(s) for s in shots]
+    def submit(self, fn, /, *args, **kwargs):  # noqa: D102
+        with main_script_hidden():
+            return super().submit(fn, *args, **kwargs)
 
 
 # ---- caller side ---------------------------------------------------------------------------
 def render_shots(
-    setup: SceneSetup, shots: Sequence[Shot], *, workers: int = 1, pelvis: Pelvis | None = None, chunk: int = 6
+    setup: SceneSetup,
+    shots: Sequence[Shot],
+    *,
+    workers: int = 1,
+    pelvis: Pelvis | None = None,
+    chunk: int = 4,
+    share: bool = True,
 ) -> Iterator[NDArray[np.uint8]]:
     """Yield the picture of each shot, in order.
+
+    With ``workers > 1``, ``workers - 1`` helper processes are started (``workers`` with
+    ``share=False``); this process renders every shot no helper has taken, from the first one
+    on, while they start (:class:`pelvis3d.render.shot_pool.ShotPool`). A helper that is ready
+    takes the next chunk of shots not yet taken. So a job never waits for a helper to start,
+    and a helper that stops is covered here.
 
     Parameters
     ----------
@@ -288,11 +269,13 @@ def render_shots(
     shots : sequence of Shot
         The pictures to make.
     workers : int
-        1 renders here, in one scene; more renders in that many spawned processes.
+        Processes that render, this one included (1: only this one).
     pelvis : Pelvis, optional
-        The model already built here (used when ``workers == 1``).
+        The model already built here.
     chunk : int
-        Consecutive shots per task sent to a worker.
+        Consecutive shots per piece of work.
+    share : bool
+        This process renders too (``False``: only the helpers do; for tests and measurements).
 
     Yields
     ------
@@ -300,7 +283,8 @@ def render_shots(
         ``(H, W, 3)`` uint8 pictures (``(H, W, 4)`` when the setup is transparent).
     """
     shots = list(shots)
-    if workers <= 1:
+    helpers = workers - 1 if share else workers
+    if helpers < 1:
         renderer = ShotRenderer(setup, pelvis)
         try:
             for shot in shots:
@@ -308,23 +292,52 @@ def render_shots(
         finally:
             renderer.close()
         return
-    size = max(1, min(chunk, -(-len(shots) // workers)))
-    chunks = [shots[i : i + size] for i in range(0, len(shots), size)]
-    pool = spawn_pool(workers, _start_worker, (setup,))
-    pending: deque[Future] = deque()
+    from pelvis3d.render.shot_pool import ShotPool
+
+    chunks = [shots[i : i + chunk] for i in range(0, len(shots), max(1, chunk))]
+    todo = list(range(len(chunks)))  # chunks nobody has taken, in order
+    ahead = 2 * helpers + 2  # chunks rendered before they are due (bounds the memory held)
+    pool = ShotPool(setup, helpers)  # helpers start first: they get ready while this process works
+    here: ShotRenderer | None = None
+    finished: dict[int, list] = {}
     try:
-        todo = iter(chunks)
-        for c in todo:  # a bounded window of tasks: memory stays flat however long the job
-            pending.append(pool.submit(_render_chunk, c))
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            frames = pending.popleft().result()
-            nxt = next(todo, None)
-            if nxt is not None:
-                pending.append(pool.submit(_render_chunk, nxt))
-            yield from frames
+        nxt = 0  # the next chunk to yield
+
+        def hand_out(timeout: float = 0.0) -> None:
+            _gather(pool, finished, todo, timeout)
+            for helper in pool.idle():
+                if todo and todo[0] < nxt + ahead:
+                    pool.give(helper, todo[0], chunks[todo.pop(0)])
+
+        while nxt < len(chunks):
+            hand_out()
+            if nxt in finished:
+                yield from finished.pop(nxt)
+                nxt += 1
+            elif share and todo and todo[0] < nxt + ahead:
+                index = todo.pop(0)
+                if here is None:
+                    here = ShotRenderer(setup, pelvis)
+                pictures = []
+                for shot in chunks[index]:
+                    pictures.append(here.render(shot))
+                    hand_out()  # a helper that became free meanwhile gets work at once
+                finished[index] = pictures
+            elif not share and not pool.alive():
+                raise RuntimeError("every render helper process stopped; see the messages above")
+            else:
+                hand_out(0.25)
     finally:
-        for f in pending:
-            f.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.close()
+        if here is not None:
+            here.close()
+
+
+def _gather(pool, finished: dict[int, list], todo: list[int], timeout: float) -> None:
+    """Move the helpers' finished chunks into ``finished``; a chunk whose helper stopped goes
+    back to ``todo``."""
+    done, returned = pool.collect(timeout)
+    finished.update(done)
+    for index in returned:
+        todo.append(index)
+    todo.sort()
