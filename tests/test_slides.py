@@ -37,7 +37,9 @@ def _helpers_render(pelvis, frames: int, size, overlays, workers: int = 2, share
 
 def _serial(pelvis, frames: int, size, overlays) -> list:
     return list(
-        render_frames("er-ir-cycle", frames=frames, size=size, pelvis=pelvis, workers=1, overlays=overlays, title="Test")
+        render_frames(
+            "er-ir-cycle", frames=frames, size=size, pelvis=pelvis, workers=1, overlays=overlays, title="Test"
+        )
     )
 
 
