@@ -194,8 +194,9 @@ class SectionCut:
     """
 
     def __init__(self, pelvis: Pelvis, section: str) -> None:
-        from vtkmodules.vtkCommonDataModel import vtkPlane
+        from vtkmodules.vtkCommonDataModel import vtkPlane, vtkPolyData
         from vtkmodules.vtkFiltersCore import vtkCutter, vtkStripper
+        from vtkmodules.vtkFiltersGeneral import vtkContourTriangulator
 
         self.pelvis = pelvis
         self.section = SECTIONS[section]
@@ -211,6 +212,10 @@ class SectionCut:
         self.bodies = bodies
         self._planes: dict[str, object] = {}
         self._strippers: dict[str, object] = {}
+        self._fills: dict[str, object] = {}
+        #: what drawings show, by body: the latest cut outline and its filled face (body frame)
+        self._outline: dict[str, object] = {}
+        self._face: dict[str, object] = {}
         for body in bodies:
             plane = vtkPlane()
             cutter = vtkCutter()
@@ -219,8 +224,15 @@ class SectionCut:
             stripper = vtkStripper()
             stripper.SetInputConnection(cutter.GetOutputPort())
             stripper.JoinContiguousSegmentsOn()
+            fill = vtkContourTriangulator()
+            fill.SetInputConnection(stripper.GetOutputPort())
             self._planes[body] = plane
             self._strippers[body] = stripper
+            self._fills[body] = fill
+            self._outline[body] = vtkPolyData()
+            self._face[body] = vtkPolyData()
+        # cuts already made, by pose: an animation shows most poses twice (out and back)
+        self._made: dict[tuple, tuple[dict, dict, dict, dict]] = {}
         self._distance = {
             j.partner: MeshDistance(a.vertices[j.partner], a.faces[j.partner]) for j in self.section.joints
         }
@@ -239,10 +251,15 @@ class SectionCut:
         self.outlines: dict[str, list[NDArray[np.float64]]] = {}
         self.wedges: dict[str, JointWedge] = {}
 
-    def output_port(self, body: str):
-        """The VTK output port of ``body``'s cut outline (polylines in the body's frame), for
-        drawing pipelines that follow each :meth:`update`."""
-        return self._strippers[body].GetOutputPort()
+    def outline_data(self, body: str):
+        """``body``'s latest cut outline (VTK polylines in its own frame); the same object after
+        every :meth:`update`, for drawing pipelines to follow."""
+        return self._outline[body]
+
+    def face_data(self, body: str):
+        """``body``'s latest cut face, filled (VTK triangles in its own frame); the same object
+        after every :meth:`update`."""
+        return self._face[body]
 
     def plane(self, world: Mapping[str, NDArray]) -> tuple[NDArray, NDArray]:
         """The cutting plane in the world (origin, unit normal): it moves with the sacrum for
@@ -265,23 +282,49 @@ class SectionCut:
         """Cut every bone in the shown pose (``world`` = ``T_world_body`` shown) and measure each
         joint; returns the outlines (VTK polylines, each in its body's frame) by body."""
         from vtkmodules.util.numpy_support import vtk_to_numpy
+        from vtkmodules.vtkCommonDataModel import vtkPolyData
 
-        cuts = {body: self.cut(body, world) for body in self.bodies}
-        self.outlines = {}
-        for body, cut in cuts.items():
-            pts = vtk_to_numpy(cut.GetPoints().GetData()) if cut.GetNumberOfPoints() else np.zeros((0, 3))
-            cells = cut.GetLines()
-            offsets = vtk_to_numpy(cells.GetOffsetsArray()) if cut.GetNumberOfLines() else np.zeros(1, int)
-            conn = vtk_to_numpy(cells.GetConnectivityArray()) if cut.GetNumberOfLines() else np.zeros(0, int)
-            polylines = [np.asarray(pts)[conn[a:b]] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
-            self.outlines[body] = polylines
-        true_t = self.pelvis.transforms(posed.pose)
-        self.wedges = {}
-        for joint in self.section.joints:
-            wedge = self._wedge(joint, posed, world, true_t)
-            if wedge is not None:
-                self.wedges[joint.name] = wedge
-        return cuts
+        # the same pose (to 1e-9) gives the same cut: kept, up to _KEPT_CUTS poses
+        key = (
+            tuple(np.round(np.asarray(world[b], float), 9).tobytes() for b in self.bodies),
+            tuple(round(v, 9) for v in posed.pose.as_dict().values()),
+            tuple(round(v, 9) for v in posed.shown_pose.as_dict().values()),
+        )
+        made = self._made.pop(key, None)
+        if made is None:
+            outlines, faces, polylines_by_body = {}, {}, {}
+            for body in self.bodies:
+                self.cut(body, world)
+                self._fills[body].Update()
+                outline, face = vtkPolyData(), vtkPolyData()
+                outline.DeepCopy(self._strippers[body].GetOutput())
+                face.DeepCopy(self._fills[body].GetOutput())
+                outlines[body], faces[body] = outline, face
+                pts = vtk_to_numpy(outline.GetPoints().GetData()) if outline.GetNumberOfPoints() else np.zeros((0, 3))
+                cells = outline.GetLines()
+                offsets = vtk_to_numpy(cells.GetOffsetsArray()) if outline.GetNumberOfLines() else np.zeros(1, int)
+                conn = vtk_to_numpy(cells.GetConnectivityArray()) if outline.GetNumberOfLines() else np.zeros(0, int)
+                polylines_by_body[body] = [
+                    np.asarray(pts)[conn[a:b]] for a, b in zip(offsets[:-1], offsets[1:], strict=True)
+                ]
+            self.outlines = polylines_by_body
+            true_t = self.pelvis.transforms(posed.pose)
+            wedges = {}
+            for joint in self.section.joints:
+                wedge = self._wedge(joint, posed, world, true_t)
+                if wedge is not None:
+                    wedges[joint.name] = wedge
+            made = (outlines, faces, polylines_by_body, wedges)
+        if len(self._made) >= _KEPT_CUTS:
+            self._made.pop(next(iter(self._made)))  # the least recently used
+        self._made[key] = made  # most recently used last
+        outlines, faces, self.outlines, self.wedges = made
+        for body in self.bodies:
+            self._outline[body].ShallowCopy(outlines[body])
+            self._face[body].ShallowCopy(faces[body])
+            self._outline[body].Modified()  # an older cut's arrays: tell the mappers
+            self._face[body].Modified()
+        return dict(self._outline)
 
     def _wedge(
         self, joint: SectionJoint, posed: PosedPelvis, world: Mapping[str, NDArray], true_t: Mapping[str, NDArray]
@@ -347,6 +390,10 @@ class SectionCut:
                     pts.append(c + du * u + dv * v)
         pts = np.asarray(pts)
         return pts @ t[:3, :3].T + t[:3, 3]
+
+
+#: Poses whose cuts a :class:`SectionCut` keeps (about 0.1 MB each).
+_KEPT_CUTS = 128
 
 
 def _runs(mask: NDArray[np.bool_]) -> list[NDArray[np.int64]]:

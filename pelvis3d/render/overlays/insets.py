@@ -105,6 +105,7 @@ class InsetsOverlay(Overlay):
         self.boxes: dict[str, tuple[float, float, float, float]] = dict(INSET_BOXES)
         #: the latest layout of each inset (magnification, numbers' boxes; pixels of the inset)
         self.layouts: dict[str, InsetLayout] = {}
+        self._laid_out: dict[tuple, InsetLayout] = {}  # layouts made, by their inputs
         self.shown = False
 
     def _font(self, size: float) -> int:
@@ -186,14 +187,19 @@ class InsetsOverlay(Overlay):
                 plane = np.column_stack([right, up])
                 outline = _wedge_outline(wedge) - centre
                 sizes = [drawing.text_box_size(text) for text in drawing.end_texts(name)]
-                layout = layout_inset(
-                    outline @ plane,
-                    [(e.position - centre) @ plane for e in wedge.ends][: len(sizes)],
-                    sizes,
-                    box,
-                    top_reserved=title_h + 2 * _PAD_PX,
-                    pad=_PAD_PX,
-                )
+                # in microns: the layout is then a function of what is kept below, and a pose
+                # shown again (an animation goes out and back) finds its layout there
+                outline_uv = np.round(outline @ plane, 3)
+                ends_uv = [np.round((e.position - centre) @ plane, 3) for e in wedge.ends][: len(sizes)]
+                key = (outline_uv.tobytes(), b"".join(e.tobytes() for e in ends_uv), tuple(sizes), box, title_h)
+                layout = self._laid_out.pop(key, None)
+                if layout is None:
+                    layout = layout_inset(
+                        outline_uv, ends_uv, sizes, box, top_reserved=title_h + 2 * _PAD_PX, pad=_PAD_PX
+                    )
+                if len(self._laid_out) >= _KEPT_LAYOUTS:
+                    self._laid_out.pop(next(iter(self._laid_out)))  # the least recently used
+                self._laid_out[key] = layout
                 # the focal point (drawn at the box's middle) where the layout puts the wedge
                 offset = (np.asarray(box) / 2 - np.asarray(layout.centre_px)) / layout.scale
                 focal = centre + right * offset[0] + up * offset[1]
@@ -217,6 +223,8 @@ class InsetsOverlay(Overlay):
             drawing.update(cuts[cut.section.name], world, {name: texts})
 
 
+#: Inset layouts kept for poses shown again.
+_KEPT_LAYOUTS = 384
 #: Half the height (mm) an inset shows when its joint is not in the section.
 _EMPTY_HALF_FIELD_MM = 20.0
 

@@ -64,7 +64,6 @@ class SectionDrawing:
         line_width: float = 2.0,
     ) -> None:
         import pyvista as pv
-        from vtkmodules.vtkFiltersGeneral import vtkContourTriangulator
         from vtkmodules.vtkRenderingCore import vtkPolyDataMapper, vtkTextActor
 
         self.cut = cut
@@ -72,10 +71,8 @@ class SectionDrawing:
         self.two_lines = bool(two_lines)
         self.caps: dict[str, tuple[object, object]] = {}
         for body in cut.bodies:
-            tri = vtkContourTriangulator()
-            tri.SetInputConnection(cut.output_port(body))
             cap_mapper = vtkPolyDataMapper()
-            cap_mapper.SetInputConnection(tri.GetOutputPort())
+            cap_mapper.SetInputData(cut.face_data(body))
             cap_mapper.ScalarVisibilityOff()
             cap = pv.Actor()
             cap.SetMapper(cap_mapper)
@@ -85,7 +82,7 @@ class SectionDrawing:
             prop.SetDiffuse(0.0)
             prop.SetSpecular(0.0)
             line_mapper = vtkPolyDataMapper()
-            line_mapper.SetInputConnection(cut.output_port(body))
+            line_mapper.SetInputData(cut.outline_data(body))
             line = pv.Actor()
             line.SetMapper(line_mapper)
             line.GetProperty().SetColor(*rgb(_OUTLINE_COLOUR))
@@ -93,7 +90,7 @@ class SectionDrawing:
             line.GetProperty().SetLighting(False)
             renderer.AddActor(cap)
             renderer.AddActor(line)
-            self.caps[body] = (tri, cap, line_mapper, line)
+            self.caps[body] = (cap, line)
         self.wedges: dict[str, object] = {}
         self.texts: dict[str, list[object]] = {}
         chosen = set(joints) if joints is not None else {j.name for j in cut.section.joints}
@@ -129,7 +126,7 @@ class SectionDrawing:
 
     def actors(self) -> list:
         out: list = []
-        for _, cap, _, line in self.caps.values():
+        for cap, line in self.caps.values():
             out += [cap, line]
         out += [a for _, _, a in self.wedges.values()]
         for texts in self.texts.values():
@@ -163,7 +160,7 @@ class SectionDrawing:
         the end widths' boxes (display pixels, left, bottom, right, top) by joint, where a
         caller has laid them out (an inset); otherwise each is put beside its end."""
         origin, normal = self.cut.plane(world)
-        for body, (_, cap, _, line) in self.caps.items():
+        for body, (cap, line) in self.caps.items():
             # a hair towards the camera: over the clipped bone, under the wedge
             lift = np.eye(4)
             lift[:3, 3] = normal * 0.05
