@@ -138,10 +138,13 @@ def _indexed(crop: NDArray[np.uint8], changed: NDArray[np.bool_]):
     table = np.vstack([colours, [[255, 255, 255]], colours[:1]]).astype(np.uint8)
     palette = Image.new("P", (1, 1))
     palette.putpalette(table.ravel().tolist())
-    index = np.asarray(Image.fromarray(crop, "RGB").quantize(palette=palette, dither=Image.Dither.NONE)).copy()
-    index[index == _CLEAR] = 0
-    index[_white(crop)] = _WHITE
-    index[~changed] = _CLEAR
+    # only the changed pixels are mapped (a few percent of a frame's box in an animation)
+    row = Image.fromarray(np.ascontiguousarray(pixels).reshape(1, -1, 3), "RGB")
+    mapped = np.asarray(row.quantize(palette=palette, dither=Image.Dither.NONE)).reshape(-1).copy()
+    mapped[mapped == _CLEAR] = 0
+    mapped[_white(pixels)] = _WHITE
+    index = np.full(crop.shape[:2], _CLEAR, np.uint8)
+    index[changed] = mapped
     image = Image.fromarray(index, "P")
     table[_CLEAR] = (255, 255, 255)
     image.putpalette(table.ravel().tolist())
