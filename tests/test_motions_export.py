@@ -45,10 +45,22 @@ def test_easing_hits_keyframes_exactly_and_hold_holds():
     for k in m.keyframes:
         assert m.pose_at(k.time) == k.pose
     assert m.pose_at(0.5).left_rotation == pytest.approx(0.75, abs=1e-12)  # ease-in-out: half way at the midpoint
-    assert m.pose_at(0.25).left_rotation == pytest.approx(1.5 * (0.5 - 0.5 * np.cos(np.pi * 0.25)), abs=1e-12)
+    # poses between keyframes are rounded to 1e-9 deg (a pose reached again is the same pose)
+    assert m.pose_at(0.25).left_rotation == pytest.approx(1.5 * (0.5 - 0.5 * np.cos(np.pi * 0.25)), abs=1e-9)
     assert m.pose_at(1.5) == Pose(rotation=1.5)  # linear between equal poses
     assert m.pose_at(2.5) == Pose(rotation=1.5)  # hold keeps the segment's first pose
     assert m.pose_at(99) == Pose(left_rotation=-1)
+
+
+def test_a_pose_reached_out_and_back_is_exactly_the_same_pose():
+    from pelvis3d.motions.motion import get_motion
+
+    m = get_motion("er-ir-cycle")
+    times = m.sample_times(60)
+    poses = [m.pose_at(float(t)) for t in times]
+    # out to the largest external rotation and back: frame i and its mirror image are equal
+    assert len(set(poses)) < 0.6 * len(poses)
+    assert poses[1] == poses[int(np.argmax([p.left_rotation for p in poses])) * 2 - 1]
 
 
 @pytest.mark.parametrize(

@@ -132,7 +132,9 @@ class Motion:
         if u == 0.0:
             return a.pose
         pa, pb = a.pose.as_dict(), b.pose.as_dict()
-        return Pose(**{n: pa[n] + (pb[n] - pa[n]) * u for n in POSE_NAMES})
+        # to 1e-9 deg: a pose reached again (out and back) is then exactly the same pose, so
+        # what was computed for it (shown factor, metrics, joint sections) is found again
+        return Pose(**{n: round(pa[n] + (pb[n] - pa[n]) * u, 9) for n in POSE_NAMES})
 
     def sample_times(self, frames: int) -> np.ndarray:
         """``frames`` evenly spaced times; a looping motion leaves out its end (= its start)."""

@@ -30,7 +30,8 @@ def touches(metrics) -> bool:
 
 
 class ShownFactors:
-    """The shown pose of each true pose, for one model; remembers the last ``capacity`` answers.
+    """The shown pose of each true pose, for one model; remembers the last ``capacity`` answers
+    (the posed pelvises, with the metrics they have computed).
 
     Parameters
     ----------
@@ -40,10 +41,10 @@ class ShownFactors:
         Poses remembered (oldest forgotten first).
     """
 
-    def __init__(self, pelvis: Pelvis, capacity: int = 1024) -> None:
+    def __init__(self, pelvis: Pelvis, capacity: int = 256) -> None:
         self.pelvis = pelvis
         self.capacity = int(capacity)
-        self._factors: OrderedDict[tuple, float] = OrderedDict()
+        self._factors: OrderedDict[tuple, PosedPelvis] = OrderedDict()
         #: posed pelvises made since creation (for benchmarks and tests of the caching)
         self.posed_count = 0
 
@@ -55,15 +56,16 @@ class ShownFactors:
         """``pose`` at ``exaggeration``, or, unless ``allow_overlap``, at the largest multiple of
         :data:`FACTOR_STEP` (at least 1) at which no exaggerated joint closes to contact. A pose
         that touches at its true angles is shown at the full factor (nothing to reduce)."""
-        key = (pose, float(exaggeration), ring)
-        if allow_overlap or exaggeration == 1.0:
-            return self._posed(pose, exaggeration, ring)
+        key = (pose, float(exaggeration), ring, bool(allow_overlap))
         known = self._factors.get(key)
         if known is not None:
             self._factors.move_to_end(key)
-            return self._posed(pose, known, ring)
-        posed, factor = self._search(pose, float(exaggeration), ring)
-        self._factors[key] = factor
+            return known  # the same posed pelvis: its metrics are computed once
+        if allow_overlap or exaggeration == 1.0:
+            posed = self._posed(pose, exaggeration, ring)
+        else:
+            posed, _ = self._search(pose, float(exaggeration), ring)
+        self._factors[key] = posed
         if len(self._factors) > self.capacity:
             self._factors.popitem(last=False)
         return posed
