@@ -4,6 +4,7 @@ is no display (Linux without X or Wayland: Mesa's EGL or OSMesa)."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import sys
 import threading
@@ -13,7 +14,7 @@ from typing import ParamSpec, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["RENDER_LOCK", "import_pyvista", "polydata", "prepare_offscreen", "serialized"]
+__all__ = ["RENDER_LOCK", "closed_outwards", "import_pyvista", "polydata", "prepare_offscreen", "serialized"]
 
 #: Held by every public render function. VTK's OpenGL rendering (and pyvista's lazy import of
 #: its plotting module) is not thread-safe: two threads rendering at once crash the process
@@ -61,3 +62,19 @@ def polydata(vertices: NDArray, faces: NDArray):
     pv = import_pyvista()
     cells = np.hstack([np.full((len(faces), 1), 3, dtype=np.int64), np.asarray(faces, np.int64)]).ravel()
     return pv.PolyData(np.asarray(vertices, float), cells)
+
+
+def closed_outwards(vertices: NDArray, faces: NDArray) -> bool:
+    """Whether a mesh is closed (watertight), consistently wound and wound outwards (positive
+    volume): only then are its back faces never seen from outside. Remembered per mesh."""
+    v, f = np.ascontiguousarray(vertices, float), np.ascontiguousarray(faces, np.int64)
+    key = hashlib.sha1(v.tobytes() + f.tobytes()).hexdigest()
+    if key not in _CLOSED:
+        import trimesh
+
+        mesh = trimesh.Trimesh(v, f, process=False)
+        _CLOSED[key] = bool(mesh.is_watertight and mesh.is_winding_consistent and mesh.volume > 0)
+    return _CLOSED[key]
+
+
+_CLOSED: dict[str, bool] = {}

@@ -254,6 +254,7 @@ class SectionOverlay(Overlay):
                     mapper.AddClippingPlane(self.clip)
                 else:
                     mapper.RemoveClippingPlane(self.clip)
+            self.scene.cull_back_faces(not active)  # the clipped bones show their insides
             self.active = active
         for actor in self.actors():
             actor.SetVisibility(active)
