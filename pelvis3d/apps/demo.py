@@ -1,7 +1,7 @@
 """``pelvis3d demo``: the teaching set for a slide deck, written into one folder.
 
-The still pictures render in worker processes while this process renders the animation
-(itself split over workers), so the demo takes about the time of its longest part.
+The still pictures render in other processes while this process renders the animation, so
+the demo takes about the time of its longest part.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def run_demo(
     progress : bool, optional
         Progress bar for the GIF (default: when on a terminal).
     workers : int, optional
-        Worker processes (default: one per CPU; 1 = everything in this process, in turn).
+        Processes, this one included (default: one per CPU; 1 = everything in this process, in turn).
     allow_overlap : bool
         Show the full x5 even where bone would pass through bone (default: the internal-rotation
         pictures show the largest factor that keeps the joints apart, and say so).
@@ -94,15 +94,17 @@ def run_demo(
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     model = pelvis or Pelvis()
-    n = choose_workers(workers, 64)  # the GIF's frames and the stills are work enough for any count
     stills = [(out / "figure-article.png", None, None)] + [(out / f"{s}.png", v, p) for s, p, v in SINGLE_VIEWS]
+    n = choose_workers(workers, len(stills) + 1, min_shots_per_worker=1)  # the GIF and each still
     if n > 1:
-        pool = spawn_pool(max(1, n // 2))
+        # the stills in n - 1 other processes while the GIF renders here (sharing one GIF's
+        # frames among processes did not pay on 2 cores: see render.parallel.choose_workers)
+        pool = spawn_pool(n - 1)
         try:
             jobs = [pool.submit(_still, model.anatomy, path, view, pose, allow_overlap) for path, view, pose in stills]
             gif = render_animation(
                 "er-ir-cycle", out / "er-ir-cycle.gif", frames=frames, size=(800, 600), progress=progress,
-                pelvis=model, workers=max(1, n - n // 2) if n > 2 else n, allow_overlap=allow_overlap,
+                pelvis=model, workers=1, allow_overlap=allow_overlap,
             )  # fmt: skip
             written = [job.result() for job in jobs] + [gif]
         finally:

@@ -197,15 +197,16 @@ class ShotRenderer:
         self.scene.close()
 
 
-def choose_workers(workers: int | None, shots: int, *, min_shots_per_worker: int = 50) -> int:
+def choose_workers(workers: int | None, shots: int, *, min_shots_per_worker: int = 400) -> int:
     """The number of processes (this one included) that render ``shots`` pictures.
 
     ``workers=None`` picks automatically: the ``PELVIS3D_WORKERS`` environment variable if
     set, else one per CPU (at most :data:`MAX_WORKERS`), and 1 (render in this process only)
     when there are fewer than ``min_shots_per_worker`` shots per process. A helper process
     takes seconds to start (Python, VTK, the model, a GL context, the first label layout) and
-    competes for the CPUs meanwhile: on 2 cores a 60-frame 640x480 GIF took 8.3 s with a helper
-    against 7.7 s without, 200 frames 19.2 s against 25.4 s (``benchmarks/bench_render.py``).
+    competes for the CPUs with this process's rasteriser threads: on 2 cores, 240 frames of a
+    640x480 GIF with all overlays took 21.1 s in one process and 22.7 s with a helper
+    (``benchmarks/bench_render.py``), so animations use helpers only when they are very long.
     """
     if workers is None:
         env = os.environ.get("PELVIS3D_WORKERS", "").strip()

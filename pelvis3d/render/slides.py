@@ -17,7 +17,7 @@ from pelvis3d.model import Pelvis
 from pelvis3d.motions.motion import Motion
 from pelvis3d.render.animation import SLIDE_SIZE, load_pelvis
 from pelvis3d.render.compose import Page, TextItem
-from pelvis3d.render.figure import Panel
+from pelvis3d.render.figure import PANELS_PER_WORKER, Panel
 from pelvis3d.render.overlays import Overlays
 from pelvis3d.render.overlays.colormap import legend_note
 from pelvis3d.render.overlays.text import describe_pose
@@ -107,7 +107,7 @@ def _render(model: Pelvis, panels, panel_size, exaggeration, overlays, workers, 
         tuple(p.pose for p in panels), allow_overlap=bool(allow_overlap), colour_legend=legend,
     )  # fmt: skip
     shots = [Shot(p.pose, p.view, p.title) for p in panels]
-    n = choose_workers(workers, len(shots), min_shots_per_worker=3)
+    n = choose_workers(workers, len(shots), min_shots_per_worker=PANELS_PER_WORKER)
     return list(render_shots(setup, shots, workers=n, pelvis=model))
 
 
