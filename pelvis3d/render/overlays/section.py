@@ -102,7 +102,8 @@ class SectionDrawing:
             lut.scalar_range = (-joint.limit_mm, joint.limit_mm)
             mapper.SetLookupTable(lut)
             mapper.SetScalarRange(-joint.limit_mm, joint.limit_mm)
-            mapper.SetScalarModeToUsePointData()
+            mapper.SetScalarModeToUsePointFieldData()
+            mapper.SelectColorArray("change")
             mapper.ScalarVisibilityOn()
             actor = pv.Actor()
             actor.SetMapper(mapper)
@@ -167,19 +168,18 @@ class SectionDrawing:
             set_user_matrix(cap, lift @ np.asarray(world[body]))
             lift[:3, 3] = normal * 0.15
             set_user_matrix(line, lift @ np.asarray(world[body]))
-        for name, (mesh, _, actor) in self.wedges.items():
+        for name, (_, mapper, actor) in self.wedges.items():
             wedge = self.cut.wedges.get(name)
             actor.SetVisibility(wedge is not None)
             for t in self.texts.get(name, []):
                 t.SetVisibility(wedge is not None)
             if wedge is None:
                 continue
-            strip = wedge.strip
-            mesh.points = np.asarray(strip.points) + normal * 0.2  # over the outlines: all its colour shows
-            mesh.faces = strip.faces
-            mesh.point_data["change"] = strip.point_data["change"]
-            mesh.point_data.active_scalars_name = "change"
-            mesh.Modified()
+            # the wedge's own strip, drawn a hair over the outlines (all its colour shows)
+            mapper.SetInputData(wedge.strip)
+            lift = np.eye(4)
+            lift[:3, 3] = normal * 0.2
+            set_user_matrix(actor, lift)
             texts = self.texts.get(name, [])
             # beside each end, away from the joint: outwards along the joint and sideways
             # away from the midline (so the two SI joints' numbers never meet in the middle)
