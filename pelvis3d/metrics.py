@@ -63,6 +63,8 @@ class JointSpaceCalculator:
 
         self.queries: dict[str, _Query] = {}
         self._partners: dict[str, MeshDistance] = {}
+        self._extra: dict[str, MeshDistance] = {}  # other bones' trees, built when asked for
+        self._anatomy = anatomy
         for name, surf in anatomy.joint_surfaces.items():
             target = _partner(name, surf.body)
             if target is None:
@@ -90,6 +92,15 @@ class JointSpaceCalculator:
         self._recent: dict[str, OrderedDict[bytes, NDArray[np.float64]]] = {
             name: OrderedDict() for name in self.queries
         }
+
+    def distance_to(self, body: str):
+        """The exact distance structure (:class:`pelvis3d.distance.MeshDistance`) of ``body``'s
+        neutral mesh, built here when ``body`` is a joint partner, else on first request."""
+        if body not in self._extra and body not in self._partners:
+            from pelvis3d.distance import MeshDistance
+
+            self._extra[body] = MeshDistance(self._anatomy.vertices[body], self._anatomy.faces[body])
+        return self._partners.get(body) or self._extra[body]
 
     def fields(
         self, transforms: Mapping[str, NDArray[np.float64]], surfaces: Sequence[str] | None = None

@@ -394,6 +394,11 @@ class Pelvis:
             fields=lazy,
         )
 
+    def mesh_distance(self, body: str):
+        """The exact distance structure of ``body``'s neutral mesh (mm; a
+        :class:`pelvis3d.distance.MeshDistance`), shared with the joint-space metrics."""
+        return self._calculator.distance_to(body)
+
     def posed(self, pose: Pose | None = None, exaggeration: float = 1.0, ring: str = DEFAULT_RING) -> PosedPelvis:
         """Pose the pelvis.
 

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from pelvis3d.distance import MeshDistance
 from pelvis3d.kinematics import relative_transform
 from pelvis3d.model import Pelvis, PosedPelvis
 from pelvis3d.render.backend import polydata
@@ -233,9 +232,7 @@ class SectionCut:
             self._face[body] = vtkPolyData()
         # cuts already made, by pose: an animation shows most poses twice (out and back)
         self._made: dict[tuple, tuple[dict, dict, dict, dict]] = {}
-        self._distance = {
-            j.partner: MeshDistance(a.vertices[j.partner], a.faces[j.partner]) for j in self.section.joints
-        }
+        self._distance = {j.partner: pelvis.mesh_distance(j.partner) for j in self.section.joints}
         # each joint's centre, moved into the cutting plane
         self.centres = {
             j.name: (c := np.mean([lm[n] for n in j.centre], axis=0)) - ((c - self.origin) @ self.normal) * self.normal

@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from pelvis3d.kinematics import SI_DOF_NAMES
 from pelvis3d.model import PosedPelvis
+from pelvis3d.render.backend import closed_outwards
 from pelvis3d.render.drawing import rgb, set_user_matrix
 from pelvis3d.render.overlays import Overlay
 from pelvis3d.render.views import SECTION_VIEWS
@@ -45,6 +46,9 @@ class GhostOverlay(Overlay):
             else:
                 style = {"color": tuple(shadow), "lighting": False}
             actor = scene.plotter.add_mesh(ghost, specular=0.0, name=f"ghost_{body}", **style)
+            if not scene.transparent and ghost.is_all_triangles:  # a closed shadow shows only its front
+                faces = ghost.faces.reshape(-1, 4)[:, 1:]
+                actor.GetProperty().SetBackfaceCulling(closed_outwards(ghost.points, faces))
             # push the ghost back in depth so it tints nothing where the posed bone still is
             mapper = actor.GetMapper()
             mapper.SetResolveCoincidentTopologyToPolygonOffset()
