@@ -294,65 +294,65 @@ def _named(amplitude: float = DEFAULT_AMPLITUDE_DEG) -> dict[str, Motion]:
     a = amplitude
     extra = [
         _cycle(
-            "anterior-innominate-rotation", f"both innominates rotate anteriorly to {a:g} deg and back", [Pose(tilt=a)]
+            "anterior-innominate-rotation", f"both innominates rotate anteriorly by {a:g}° and back", [Pose(tilt=a)]
         ),
         _cycle(
             "posterior-innominate-rotation",
-            f"both innominates rotate posteriorly to {-a:g} deg and back",
+            f"both innominates rotate posteriorly by {a:g}° and back",
             [Pose(tilt=-a)],
         ),
         _cycle(
             "nutation-counternutation",
-            f"sacral nutation {a:g} deg, neutral, counternutation {-a:g} deg",
+            f"sacral nutation {a:g}°, neutral, counternutation {a:g}°",
             [Pose(nutation=a), Pose(nutation=-a)],
         ),
         _cycle(
             "pelvis-tilt",
-            "whole pelvis tilts anteriorly 10 deg and posteriorly 10 deg",
+            "whole pelvis tilts anteriorly 10° and posteriorly 10°",
             [Pose(pelvis_tilt=10), Pose(pelvis_tilt=-10)],
         ),
         _cycle(
             "pelvis-obliquity",
-            "whole pelvis: right side up 8 deg, then down 8 deg",
+            "whole pelvis: right side up 8°, then down 8°",
             [Pose(pelvis_obliquity=8), Pose(pelvis_obliquity=-8)],
         ),
         _cycle(
             "pelvis-rotation",
-            "whole pelvis turns 15 deg to the left, then to the right",
+            "whole pelvis turns 15° to the left, then to the right",
             [Pose(pelvis_rotation=15), Pose(pelvis_rotation=-15)],
         ),
     ]
     motions = [
-        _cycle("external-rotation", f"both innominates rotate externally to {a:g} deg and back", [Pose(rotation=a)]),
-        _cycle("internal-rotation", f"both innominates rotate internally to {-a:g} deg and back", [Pose(rotation=-a)]),
+        _cycle("external-rotation", f"both innominates rotate externally by {a:g}° and back", [Pose(rotation=a)]),
+        _cycle("internal-rotation", f"both innominates rotate internally by {a:g}° and back", [Pose(rotation=-a)]),
         _cycle(
             "er-ir-cycle",
-            f"neutral, external rotation {a:g} deg, neutral, internal rotation {-a:g} deg, neutral",
+            f"external then internal rotation, {a:g}° each side",
             [Pose(rotation=a), Pose(rotation=-a)],
         ),
         _cycle(
             "left-external-rotation",
-            f"left innominate rotates externally to {a:g} deg and back",
+            f"left innominate rotates externally by {a:g}° and back",
             [Pose(left_rotation=a)],
         ),
         _cycle(
             "right-external-rotation",
-            f"right innominate rotates externally to {a:g} deg and back",
+            f"right innominate rotates externally by {a:g}° and back",
             [Pose(right_rotation=a)],
         ),
         _cycle(
             "left-internal-rotation",
-            f"left innominate rotates internally to {-a:g} deg and back",
+            f"left innominate rotates internally by {a:g}° and back",
             [Pose(left_rotation=-a)],
         ),
         _cycle(
             "right-internal-rotation",
-            f"right innominate rotates internally to {-a:g} deg and back",
+            f"right innominate rotates internally by {a:g}° and back",
             [Pose(right_rotation=-a)],
         ),
         _cycle(
             "left-er-ir-cycle",
-            "left side only: external, neutral, internal, neutral",
+            f"left side only: external then internal rotation, {a:g}°",
             [Pose(left_rotation=a), Pose(left_rotation=-a)],
         ),
     ]
