@@ -246,3 +246,50 @@ def test_mannequin_has_adult_proportions_and_the_femur_its_angles(pelvis):
         assert 10.0 < ante < 20.0
         lateral = -1.0 if side == "left" else 1.0
         assert (f["greater_trochanter"][2] - f["head"][2]) * lateral > 40.0  # trochanter lateral to the head
+
+
+def test_the_caption_states_the_factors_shown_on_the_body_and_in_the_inset(tmp_path, pelvis, monkeypatch):
+    """The clamshell would put bone through bone at x5 at times: the body and the inset then show
+    less, and the caption says so with the factor shown; where x5 is shown, nothing of overlap."""
+    from pelvis3d.render import exercise as exercise_module
+
+    seen = []
+    lines_for = exercise_module.caption_lines
+
+    def recording(ex, t, exaggeration, body, inset):
+        lines = lines_for(ex, t, exaggeration, body, inset)
+        seen.append((body, inset, lines[-1][1]))
+        return lines
+
+    monkeypatch.setattr(exercise_module, "caption_lines", recording)
+    exercise_module.render_exercise("clamshell", tmp_path / "c.gif", frames=12, size=(320, 240), pelvis=pelvis)
+    assert any(b < 5.0 for b, _, _ in seen) and any(b == 5.0 for b, _, _ in seen)
+    for body, inset, words in seen:
+        assert words.endswith("true and shown numbers)") and f"pelvic ring shown x{body:g}" in words
+        assert ("more would overlap" in words) == (min(body, inset) < 5.0)
+        assert (f"inset: x{inset:g}" in words) == (inset != body)
+
+
+def test_the_body_shows_the_ring_at_the_factor_its_caption_states(pelvis):
+    from pelvis3d.motions.exercises import get_exercise
+    from pelvis3d.render.exercise import ExerciseScene
+
+    ex = get_exercise("clamshell")
+    scene = ExerciseScene(ex, pelvis, size=(320, 240), exaggeration=5.0)
+    stated = []
+    try:
+        for t in ex.sample_times(12):
+            pose = ex.pose_at(float(t))
+            shown = scene.set_pose(pose)
+            drawn = np.asarray(scene.scene.actors["left_innominate"].user_matrix)
+            sacrum = np.asarray(scene.scene.actors["sacrum"].user_matrix)
+            expected = pelvis.transforms(pose.scaled(shown))
+            relative = np.linalg.inv(sacrum) @ drawn  # the ring's own configuration, posture aside
+            want = np.linalg.inv(expected["sacrum"]) @ expected["left_innominate"]
+            assert np.allclose(relative, want, atol=1e-6)
+            words = scene.scene.caption_actor.GetInput()  # empty where the ring is at neutral
+            assert not words or f"x{shown:g}" in words
+            stated.append((shown, bool(words)))
+        assert (5.0, True) in stated and any(f < 5.0 and said for f, said in stated)
+    finally:
+        scene.close()

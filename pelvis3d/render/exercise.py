@@ -36,6 +36,7 @@ __all__ = [
     "figure_panels",
     "render_exercise",
     "render_exercise_figure",
+    "caption_lines",
 ]
 
 #: Neutral, cool grey for the mannequin (the warm bone colours stay the subject).
@@ -126,19 +127,18 @@ class ExerciseScene:
         """The actors of the legs' bodies (femur, thigh, shank, foot per side)."""
         return {b: a for b, a in self.body_actors.items() if b.startswith(("left_", "right_")) and "arm" not in b}
 
-    def set_pose(self, pose: Pose, *, direction=None) -> None:
-        """Show one pose of the exercise (true angles; the scene's exaggeration applies to the ring)."""
+    def set_pose(self, pose: Pose, *, direction=None) -> float:
+        """Show one pose of the exercise (true angles; the scene's exaggeration applies to the ring,
+        less where more would put bone through bone); returns the factor shown."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PhysiologicalRangeWarning)
-            self.scene.set_pose(pose, direction=direction)
-            world = exercise_transforms(self.pelvis, pose, self.exaggeration, self.exercise)
+            shown = self.scene.set_pose(pose, direction=direction).exaggeration
+            world = exercise_transforms(self.pelvis, pose, shown, self.exercise)
         for body in BONES:
             self.scene.actors[body].user_matrix = np.ascontiguousarray(world[body])
         for body, actor in self.body_actors.items():
             actor.user_matrix = np.ascontiguousarray(world[body])
-        shift = world["sacrum"] @ np.linalg.inv(
-            self.pelvis.transforms(pose.scaled(self.exaggeration), world=True)["sacrum"]
-        )
+        shift = world["sacrum"] @ np.linalg.inv(self.pelvis.transforms(pose.scaled(shown), world=True)["sacrum"])
         for actor in self.scene.ghost_actors.values():  # the neutral ring in the same place
             actor.user_matrix = np.ascontiguousarray(shift @ np.asarray(actor.user_matrix))
         colormap = self.scene.layer("colormap")
@@ -149,6 +149,7 @@ class ExerciseScene:
             lines = [ln for ln in measure.GetInput().splitlines() if not ln.startswith("whole pelvis:")]
             lines.append("body: " + posture_words(pose))
             measure.SetInput("\n".join(lines))
+        return shown
 
     def set_view(self, view: str = "side") -> None:
         """Point the camera at the whole exercise from the room: ``side`` (from the working side)
@@ -212,17 +213,21 @@ class _Inset:
         )
         self.scene.set_view("top")
 
-    def render(self, pose: Pose) -> np.ndarray:
+    def render(self, pose: Pose) -> tuple[np.ndarray, float]:
+        """The inset's picture and the factor it shows (less than asked where more would overlap)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PhysiologicalRangeWarning)
-            self.scene.set_pose(_no_posture(pose))
-        return self.scene.screenshot()[..., :3]
+            posed = self.scene.set_pose(_no_posture(pose))
+        return self.scene.screenshot()[..., :3], posed.exaggeration
 
     def close(self) -> None:
         self.scene.close()
 
 
-def _caption(ex: Motion, t: float, exaggeration: float, width: int, scale: float) -> np.ndarray:
+def caption_lines(ex: Motion, t: float, exaggeration: float, body: float, inset: float) -> list[tuple[str, str]]:
+    """The caption of an exercise frame at ``t`` (s) as ``(style, text)`` lines: the exercise,
+    its phase, its note and what is exaggerated: the ring on the body at ``body`` and in the
+    pelvis inset at ``inset`` (each ``exaggeration`` or less, where more would overlap)."""
     name, _, promotes = ex.description.partition(":")
     lines = [("title", name.strip()), ("phase", ex.label_at(t) or " ")]
     if ";" in promotes:
@@ -232,16 +237,20 @@ def _caption(ex: Motion, t: float, exaggeration: float, width: int, scale: float
         if ex.coupling is None
         else f"assumed coupling {ex.coupling:g} deg of pelvic rotation per deg of hip rotation; "
     )
-    lines.append(("warn", f"{coupling}pelvic ring shown x{exaggeration:g} (inset: true and shown numbers)"))
-    return caption_band(width, lines, scale)
+    shown = f"pelvic ring shown x{body:g}" + (" - more would overlap" if body < exaggeration else "")
+    inset_words = "" if inset == body else f"x{inset:g}{', more would overlap' if inset < exaggeration else ''}; "
+    lines.append(("warn", f"{coupling}{shown} (inset: {inset_words}true and shown numbers)"))
+    return lines
 
 
 def _frame(scene: ExerciseScene, inset: _Inset, ex: Motion, t: float, exaggeration: float) -> np.ndarray:
     pose = ex.pose_at(float(t))
-    scene.set_pose(pose)
+    on_body = scene.set_pose(pose)
     body = scene.screenshot()[..., :3]
-    side = inset.render(pose)
-    cap = _caption(ex, float(t), exaggeration, body.shape[1] + side.shape[1], max(0.8, body.shape[0] / 600))
+    side, in_inset = inset.render(pose)
+    scale = max(0.8, body.shape[0] / 600)
+    words = caption_lines(ex, float(t), exaggeration, on_body, in_inset)
+    cap = caption_band(body.shape[1] + side.shape[1], words, scale)
     return compose_panel(cap, body, side)
 
 

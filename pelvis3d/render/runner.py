@@ -184,7 +184,8 @@ class RunnerView:
             if c
             else "pelvic ring at neutral (no coupling)"
         )
-        note = f"{ring}; ring angles shown x{exaggeration:g}"
+        # the pictures state each frame's own factor; the plot is drawn once for the whole run
+        note = f"{ring}; ring angles shown x{exaggeration:g} (less where more would overlap)"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PhysiologicalRangeWarning)
             self.body = ExerciseScene(
