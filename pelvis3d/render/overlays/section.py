@@ -78,9 +78,7 @@ class SectionDrawing:
             cap.SetMapper(cap_mapper)
             prop = cap.GetProperty()
             prop.SetColor(*rgb(CUT_BONE_COLOUR))
-            prop.SetAmbient(1.0)
-            prop.SetDiffuse(0.0)
-            prop.SetSpecular(0.0)
+            prop.SetLighting(False)  # a flat cut face: its colour as it is
             line_mapper = vtkPolyDataMapper()
             line_mapper.SetInputData(cut.outline_data(body))
             line = pv.Actor()
