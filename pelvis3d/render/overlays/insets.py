@@ -94,6 +94,9 @@ class InsetsOverlay(Overlay):
                 )
                 title = scene.add_text("", (0, 0), size=INSET_TEXT)
                 scene.plotter.renderer.RemoveViewProp(title)  # lives in the inset
+                # on a white band: the cut bone around the joint reaches under the title
+                title.GetTextProperty().SetBackgroundColor(1.0, 1.0, 1.0)
+                title.GetTextProperty().SetBackgroundOpacity(0.85)
                 title.SetInput(f"{joint.title}: section")
                 self.titles[joint.name] = joint.title
                 ren.AddViewProp(title)
