@@ -138,3 +138,26 @@ def test_the_layout_magnifies_as_far_as_the_numbers_allow(box):
     full_height = (box[1] - 20 - 8) / np.ptp(outline[:, 1])
     assert layout.scale <= full_height + 1e-9
     assert layout.scale >= 0.5 * min(full_height, (box[0] - 8 - 82 - 8) / np.ptp(outline[:, 0]))
+
+
+@pytest.mark.parametrize("pose", [Pose(rotation=1), Pose(rotation=-0.5)])
+def test_inset_titles_sit_on_white_whatever_bone_reaches_under_them(pelvis, pose):
+    """The cut bone around a joint may reach the top of its inset: the title keeps a white band."""
+    with PelvisScene(pelvis, size=(800, 600), view="top", overlays="all") as scene:
+        scene.set_pose(pose)
+        image = scene.screenshot()
+        insets = scene.layer("insets")
+        k = scene.pixel_scale
+        h = image.shape[0]
+        for name, (ren, _, _, title, _) in insets.insets.items():
+            w_px, h_px = text_size(title.GetTextProperty(), title.GetInput())
+            x, y = title.GetPositionCoordinate().GetComputedDisplayValue(ren)
+            box = image[
+                int((h * k - y - h_px) / k) + 1 : int((h * k - y) / k) - 1, int(x / k) + 1 : int((x + w_px) / k) - 1
+            ]
+            px = box.reshape(-1, 3).astype(int)
+            light = px.min(axis=1) > 200  # the band (the letters are dark)
+            assert light.mean() > 0.6, name
+            # nothing of the bone's colour shows through the band
+            bone = (abs(px[:, 0] - 239) < 8) & (abs(px[:, 1] - 230) < 8) & (abs(px[:, 2] - 210) < 8)
+            assert bone.mean() < 0.05, name
