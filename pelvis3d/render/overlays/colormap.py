@@ -107,6 +107,12 @@ class ColourMapOverlay(Overlay):
                 name=f"patch_{name}",
             )
             actor.GetProperty().SetInterpolationToPhong()
+            # the patch itself, not pyvista's active-scalars step, feeds the mapper: that step
+            # ran on every frame, as the colours change (~3 ms a frame for the six patches)
+            mapper = actor.GetMapper()
+            mapper.SetInputData(patch)
+            mapper.SetScalarModeToUsePointFieldData()
+            mapper.SelectColorArray(SCALARS_NAME)
             self.patches[name] = (patch, actor, surf.body)
             vtk_array = patch.GetPointData().GetArray(SCALARS_NAME)
             self._patch_scalars[name] = (vtk_values(vtk_array), vtk_array)
