@@ -92,7 +92,7 @@ def test_a_helper_that_dies_is_covered_by_the_caller(pelvis, monkeypatch):
     def give_then_kill(self, helper, index, shots):
         give(self, helper, index, shots)
         if index == 1 and not killed:
-            os.kill(self._helpers[helper].process.pid, signal.SIGKILL)
+            os.kill(self.pid(helper), signal.SIGKILL)
             killed.append(index)
 
     monkeypatch.setattr(shot_pool.ShotPool, "give", give_then_kill)

@@ -87,6 +87,10 @@ class ShotPool:
         """Helpers still running."""
         return sum(not h.gone for h in self._helpers)
 
+    def pid(self, helper: int) -> int:
+        """The process id of a helper."""
+        return int(self._helpers[helper].process.pid)
+
     def give(self, helper: int, index: int, shots: Sequence[object]) -> None:
         """Send chunk ``index`` (``shots``) to an idle helper."""
         h = self._helpers[helper]
