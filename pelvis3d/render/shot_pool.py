@@ -17,10 +17,10 @@ import contextlib
 import multiprocessing
 import os
 import pickle
-import queue
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 from typing import Any
 
 __all__ = ["ShotPool", "main_script_hidden"]
@@ -48,7 +48,7 @@ def main_script_hidden() -> Iterator[None]:
 @dataclass
 class _Helper:
     process: Any  # multiprocessing process
-    tasks: Any  # this end of the helper's task pipe
+    pipe: Any  # this end of the helper's own pipe (tasks down, pictures up)
     ready: bool = False
     chunk: int | None = None  # index of the chunk it is rendering
     gone: bool = False
@@ -56,6 +56,9 @@ class _Helper:
 
 class ShotPool:
     """``count`` spawned helper processes, each with its own offscreen scene built from ``setup``.
+
+    Each helper has a pipe of its own: a helper killed mid-message cannot block the others (a
+    queue shared by all has one lock, which a killed writer may hold for ever).
 
     Parameters
     ----------
@@ -67,13 +70,12 @@ class ShotPool:
 
     def __init__(self, setup: object, count: int) -> None:
         ctx = multiprocessing.get_context("spawn")
-        self._results = ctx.Queue()
         self._helpers: list[_Helper] = []
         with main_script_hidden():
             for i in range(count):
                 here, there = ctx.Pipe()
                 process = ctx.Process(
-                    target=_helper_main, args=(setup, there, self._results, i), name=f"pelvis3d-render-{i}", daemon=True
+                    target=_helper_main, args=(setup, there), name=f"pelvis3d-render-{i}", daemon=True
                 )
                 process.start()
                 there.close()
@@ -94,35 +96,39 @@ class ShotPool:
     def give(self, helper: int, index: int, shots: Sequence[object]) -> None:
         """Send chunk ``index`` (``shots``) to an idle helper."""
         h = self._helpers[helper]
-        h.tasks.send((index, list(shots)))
-        h.chunk = index
+        try:
+            h.pipe.send((index, list(shots)))
+            h.chunk = index
+        except OSError:  # it has just stopped: collect() hands its work back
+            h.chunk = index
+            h.ready = False
 
     def collect(self, timeout: float = 0.0) -> tuple[dict[int, list], list[int]]:
         """Finished chunks ``{index: pictures}`` and the indices of chunks whose helper stopped
         without finishing them (to be rendered elsewhere), waiting up to ``timeout`` seconds for
         the first message. An error raised in a helper is raised here."""
         done: dict[int, list] = {}
-        block = timeout > 0
-        while True:
+        returned: list[int] = []
+        live = [h for h in self._helpers if not h.gone]
+        ready = wait([h.pipe for h in live] + [h.process.sentinel for h in live], timeout)
+        for h in live:
+            stopped = h.process.sentinel in ready
             try:
-                kind, helper, payload = self._results.get(timeout=timeout) if block else self._results.get_nowait()
-            except queue.Empty:
-                break
-            block = False
-            h = self._helpers[helper]
-            if kind == "ready":
-                h.ready = True
-            elif kind == "done":
-                index, pictures = payload
-                done[index] = pictures
-                h.chunk = None
-            else:  # "failed": the helper's error, raised in the caller
-                h.gone = True
-                raise payload
-        returned = []
-        for h in self._helpers:
-            if not h.gone and not h.process.is_alive():
-                h.gone = True  # killed or crashed without a word: its chunk is done elsewhere
+                while h.pipe.poll():
+                    kind, payload = h.pipe.recv()
+                    if kind == "ready":
+                        h.ready = True
+                    elif kind == "done":
+                        index, pictures = payload
+                        done[index] = pictures
+                        h.chunk = None
+                    else:  # "failed": the helper's error, raised in the caller
+                        h.gone = True
+                        raise payload
+            except (EOFError, OSError):  # it stopped mid-message
+                stopped = True
+            if stopped and not h.process.is_alive():
+                h.gone = True  # killed or crashed: its chunk is done elsewhere
                 if h.chunk is not None:
                     returned.append(h.chunk)
                     h.chunk = None
@@ -132,18 +138,16 @@ class ShotPool:
         """Stop every helper (a helper still starting has nothing anyone needs)."""
         for h in self._helpers:
             with contextlib.suppress(OSError):
-                h.tasks.send(None)
-            h.tasks.close()
+                h.pipe.send(None)
         for h in self._helpers:
             h.process.join(timeout=2.0)
             if h.process.is_alive():
                 h.process.terminate()
                 h.process.join(timeout=2.0)
-        self._results.close()
-        self._results.cancel_join_thread()
+            h.pipe.close()
 
 
-def _helper_main(setup: object, tasks: Any, results: Any, me: int) -> None:
+def _helper_main(setup: object, pipe: Any) -> None:
     """A helper: build the scene, say so, then render each chunk sent until told to stop."""
     # one rasteriser thread per helper: the processes already share out the CPUs, and Mesa's
     # llvmpipe would otherwise start one thread per CPU in each (set before any GL context)
@@ -154,16 +158,17 @@ def _helper_main(setup: object, tasks: Any, results: Any, me: int) -> None:
 
         prepare_offscreen()
         renderer = ShotRenderer(setup)  # type: ignore[arg-type]
-        results.put(("ready", me, None))
-        while (task := tasks.recv()) is not None:
+        pipe.send(("ready", None))
+        while (task := pipe.recv()) is not None:
             index, shots = task
-            results.put(("done", me, (index, [renderer.render(s) for s in shots])))
+            pipe.send(("done", (index, [renderer.render(s) for s in shots])))
         renderer.close()
-    except EOFError:  # the caller went away
+    except (EOFError, BrokenPipeError):  # the caller went away
         return
     except BaseException as error:  # noqa: BLE001 - reported to the caller, raised there
         try:
             pickle.dumps(error)
         except Exception:  # noqa: BLE001 - an error that cannot be pickled: its words
             error = RuntimeError(f"render helper failed: {error!r}")
-        results.put(("failed", me, error))
+        with contextlib.suppress(OSError):
+            pipe.send(("failed", error))
