@@ -21,7 +21,7 @@ from pelvis3d.render.drawing import rgb, text_size, to_display, to_display_many
 from pelvis3d.render.overlays import Overlay
 from pelvis3d.render.overlays.label_layout import LabelRequest, ObstacleGrid, Place, place_labels
 
-__all__ = ["LABELS_BY_VIEW", "LabelsOverlay", "label_spec"]
+__all__ = ["LABELS_BY_VIEW", "NEAR_SIDE_ONLY", "LabelsOverlay", "label_spec"]
 
 #: Which structures each view labels.
 LABELS_BY_VIEW: Mapping[str, tuple[str, ...]] = {
@@ -38,6 +38,12 @@ LABELS_BY_VIEW: Mapping[str, tuple[str, ...]] = {
     "si-section": (),
     "symphysis-section": (),
 }
+
+#: Structures a view labels on its near side only (the side its camera is on), although it shows
+#: both bones. From the front-right and above, the left iliac fossa faces the camera and the left
+#: SI joint lies behind it (its leader could only run over the wing and the pubic ramus), while
+#: the right joint's anterior line shows beside the sacral ala.
+NEAR_SIDE_ONLY: Mapping[str, tuple[str, ...]] = {"oblique": ("si",)}
 
 
 def label_spec(key: str, names: set[str]) -> list[tuple[str, list[str]]]:
@@ -117,13 +123,23 @@ class LabelsOverlay(Overlay):
         items: list[tuple[str, list[str]]] = []
         far = {"left": "(R)", "right": "(L)"}.get(view)  # a side view: only the near side
         for key in LABELS_BY_VIEW.get(view, ("asis", "si", "pubic")):
-            items.extend(item for item in label_spec(key, names) if not (far and item[0].endswith(far)))
+            hidden = far
+            if key in NEAR_SIDE_ONLY.get(view, ()):
+                hidden = self._far_side(view)
+            items.extend(item for item in label_spec(key, names) if not (hidden and item[0].endswith(hidden)))
         self.wanted = items
         self.items = list(items)
         while len(self.text_actors) < len(items):
             self.text_actors.append(self.scene.add_text("", (0, 0), size=13))
         for i, actor in enumerate(self.text_actors):
             actor.SetVisibility(i < len(items))
+
+    def _far_side(self, view: str) -> str:
+        """The label suffix of the side away from the camera of ``view`` (ISB Z points right)."""
+        from pelvis3d.render.views import view_vectors
+
+        direction = view_vectors(view, self.scene.pelvis.landmarks)[0]
+        return "(L)" if direction[2] > 0 else "(R)"
 
     def anchors(self, transforms: Mapping[str, NDArray], items: list | None = None) -> NDArray:
         """Display position (pixels) of each shown label's landmark(s) (or of ``items``), bones
