@@ -185,9 +185,25 @@ def _segments_cross(p1, p2, q1, q2) -> bool:
     return orient(p1, p2, q1) * orient(p1, p2, q2) < 0 and orient(q1, q2, p1) * orient(q1, q2, p2) < 0
 
 
+def _silhouette(scene, actor):
+    """``actor`` drawn alone in flat black (no lighting, no colour map), ``(H, W, 3)`` int, row 0 at
+    the bottom: a specular highlight on the bone is not mistaken for the white background."""
+    prop, mapper = actor.GetProperty(), actor.GetMapper()
+    saved = (prop.GetColor(), prop.GetLighting(), mapper.GetScalarVisibility())
+    prop.SetColor(0.0, 0.0, 0.0)
+    prop.LightingOff()
+    mapper.ScalarVisibilityOff()
+    try:
+        return scene.screenshot()[::-1, :, :3].astype(int)
+    finally:
+        prop.SetColor(*saved[0])
+        prop.SetLighting(saved[1])
+        mapper.SetScalarVisibility(saved[2])
+
+
 def _masks(scene):
-    """Pixels of each bone (posed, drawn alone: no ghost, colours or text) and of the arrows (drawn
-    alone), ``(H, W)`` bool, row 0 at the bottom (display coordinates)."""
+    """Pixels of each bone (posed, drawn alone and flat: no ghost, colours, shading or text) and of
+    the arrows (drawn alone), ``(H, W)`` bool, row 0 at the bottom (display coordinates)."""
     props = scene.plotter.renderer.GetViewProps()
     every = [props.GetItemAsObject(i) for i in range(props.GetNumberOfItems())]
     visible = [p for p in every if p.GetVisibility()]
@@ -199,6 +215,8 @@ def _masks(scene):
             p.SetVisibility(False)
         for a in actors:
             a.SetVisibility(True)
+        if len(actors) == 1 and actors[0] in scene.actors.values():
+            return _silhouette(scene, actors[0])
         return scene.screenshot()[::-1, :, :3].astype(int)
 
     bodies = {body: alone([actor]).sum(axis=-1) < 700 for body, actor in scene.actors.items()}
