@@ -40,10 +40,11 @@ LABELS_BY_VIEW: Mapping[str, tuple[str, ...]] = {
 }
 
 #: Structures a view labels on its near side only (the side its camera is on), although it shows
-#: both bones. From the front-right and above, the left iliac fossa faces the camera and the left
-#: SI joint lies behind it (its leader could only run over the wing and the pubic ramus), while
-#: the right joint's anterior line shows beside the sacral ala.
-NEAR_SIDE_ONLY: Mapping[str, tuple[str, ...]] = {"oblique": ("si",)}
+#: both bones. From the front-right and above, the left innominate shows its inner face: the left
+#: SI joint lies behind the iliac fossa (its leader could only run over the wing and the pubic
+#: ramus) and the left acetabulum opens on the far, outer face; the right joint's anterior line
+#: shows beside the sacral ala and the right acetabulum faces the camera.
+NEAR_SIDE_ONLY: Mapping[str, tuple[str, ...]] = {"oblique": ("si", "hip")}
 
 
 def label_spec(key: str, names: set[str]) -> list[tuple[str, list[str]]]:
