@@ -185,9 +185,25 @@ def _segments_cross(p1, p2, q1, q2) -> bool:
     return orient(p1, p2, q1) * orient(p1, p2, q2) < 0 and orient(q1, q2, p1) * orient(q1, q2, p2) < 0
 
 
+def _silhouette(scene, actor):
+    """``actor`` drawn alone in flat black (no lighting, no colour map), ``(H, W, 3)`` int, row 0 at
+    the bottom: a specular highlight on the bone is not mistaken for the white background."""
+    prop, mapper = actor.GetProperty(), actor.GetMapper()
+    saved = (prop.GetColor(), prop.GetLighting(), mapper.GetScalarVisibility())
+    prop.SetColor(0.0, 0.0, 0.0)
+    prop.LightingOff()
+    mapper.ScalarVisibilityOff()
+    try:
+        return scene.screenshot()[::-1, :, :3].astype(int)
+    finally:
+        prop.SetColor(*saved[0])
+        prop.SetLighting(saved[1])
+        mapper.SetScalarVisibility(saved[2])
+
+
 def _masks(scene):
-    """Pixels of each bone (posed, drawn alone: no ghost, colours or text) and of the arrows (drawn
-    alone), ``(H, W)`` bool, row 0 at the bottom (display coordinates)."""
+    """Pixels of each bone (posed, drawn alone and flat: no ghost, colours, shading or text) and of
+    the arrows (drawn alone), ``(H, W)`` bool, row 0 at the bottom (display coordinates)."""
     props = scene.plotter.renderer.GetViewProps()
     every = [props.GetItemAsObject(i) for i in range(props.GetNumberOfItems())]
     visible = [p for p in every if p.GetVisibility()]
@@ -199,6 +215,8 @@ def _masks(scene):
             p.SetVisibility(False)
         for a in actors:
             a.SetVisibility(True)
+        if len(actors) == 1 and actors[0] in scene.actors.values():
+            return _silhouette(scene, actors[0])
         return scene.screenshot()[::-1, :, :3].astype(int)
 
     bodies = {body: alone([actor]).sum(axis=-1) < 700 for body, actor in scene.actors.items()}
@@ -224,7 +242,7 @@ def _walk(mask, start, end):
 #: of the picture height: a landmark on the face of a bone (the SI joint seen from above lies under
 #: the sacral ala) cannot be reached from outside in less.
 FINAL_STRETCH = 0.25
-KNOWN_OBLIQUE_CROSSINGS = {((3840, 2160), "labels,arrows"), ((800, 600), "all"), ((1920, 1080), "all")}
+KNOWN_OBLIQUE_CROSSINGS = {((3840, 2160), "labels,arrows")}
 
 
 @pytest.mark.parametrize(
@@ -234,6 +252,7 @@ KNOWN_OBLIQUE_CROSSINGS = {((3840, 2160), "labels,arrows"), ((800, 600), "all"),
         ((800, 600), "labels,arrows"),
         ((1920, 1080), "labels,arrows"),
         ((3840, 2160), "labels,arrows"),
+        ((400, 300), "all"),
         ((800, 600), "all"),
         ((1920, 1080), "all"),
     ],
@@ -241,9 +260,12 @@ KNOWN_OBLIQUE_CROSSINGS = {((3840, 2160), "labels,arrows"), ((800, 600), "all"),
 @pytest.mark.parametrize("view", ["top", "rear", "front", "oblique", "inlet", "left"])
 def test_leaders_cross_no_bone_arrow_or_leader_and_labels_stay_apart(pelvis, size, overlays, view, request):
     if view == "oblique" and (size, overlays) in KNOWN_OBLIQUE_CROSSINGS:
-        # known defect since the inlet reshaping (session 5 note): an SI-joint leader crosses the
-        # other innominate; strict, so the fix shows up as XPASS -> failure and this list shrinks
-        request.applymarker(pytest.mark.xfail(strict=True, reason="SI leader crosses bone in the oblique view"))
+        # known defect: at 3840x2160 the "SI joint (R)" landmark falls on the last pixel of the joint's
+        # see-through gap, next to the sacrum its leader runs up; the 1 px masks read "left the bone,
+        # then crossed the sacrum" (the planner's grid, >= 6 px cells, cannot see the gap). Strict,
+        # so a fix shows up as XPASS -> failure and this list shrinks
+        reason = "SI (R) leader ends in the joint's see-through gap at 4K"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     with PelvisScene(pelvis, size=size, view=view, overlays=overlays) as scene:
         scene.set_pose(Pose(rotation=1))
         scene.render()
@@ -285,6 +307,8 @@ def test_right_labels_point_right_and_views_label_what_they_show(pelvis, size, v
             assert not any(t.startswith("SI joint") for t in texts)  # cannot be seen from behind
         if view == "left":
             assert texts and not any(t.endswith("(R)") for t in texts)  # only the near side
+        if view == "oblique":  # from the front-right the left SI joint and hip socket are hidden
+            assert [t for t in texts if t.startswith(("SI joint", "hip socket"))] == ["SI joint (R)", "hip socket (R)"]
 
 
 def test_the_reduced_factor_is_remembered_per_pose_and_the_same_in_any_order(pelvis):
@@ -323,6 +347,31 @@ def test_the_caption_and_the_measurements_do_not_overlap_in_narrow_pictures(pelv
         (a, b) = boxes
         assert "more would overlap" in scene.caption_actor.GetInput()
         assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+
+
+def test_a_leader_must_be_clear_in_each_pose_not_in_their_union():
+    """Two poses of one bone: in one it is a single block, in the other its two parts leave a gap.
+    The union is one block (a leader from the right seems to run over one bone); in the second
+    pose that leader leaves the bone and crosses the next part, so the label is left out."""
+    from pelvis3d.render.overlays.label_layout import LabelRequest, ObstacleGrid, Place, place_labels
+
+    def grid(parts):
+        g = ObstacleGrid((200, 400), 1.0)
+        wall = np.array([(x, y) for x in range(40, 46) for y in range(0, 400)], float)
+        g.add_points(wall, "sacrum", close=0, grow=0)  # blocks every leader from the left
+        for x0, x1 in parts:
+            bone = np.array([(x, y) for x in range(x0, x1) for y in range(30, 70)], float)
+            g.add_points(bone, "left_innominate", close=0, grow=0)
+        return g
+
+    whole, split = grid([(100, 160)]), grid([(100, 120), (140, 160)])
+    union = grid([(100, 160)])
+    starts = [(10, 50), (190, 50)]
+    places = tuple(Place(x, y, 0, (x, y - 3, x + 8, y + 3), (x, y)) for x, y in starts)
+    label = LabelRequest((110.0, 50.0), (8, 6), places, ("left_innominate",))
+    assert place_labels(union, [label])[0].x == 190  # the union hides the gap
+    assert place_labels(split, [label])[0] is None
+    assert place_labels([whole, split], [label])[0] is None
 
 
 def test_a_label_that_only_a_crossing_leader_could_reach_is_left_out():

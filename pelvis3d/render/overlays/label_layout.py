@@ -188,11 +188,20 @@ def boxes_meet(a, b, pad: float = 2.0) -> bool:
     return a[0] < b[2] + pad and b[0] < a[2] + pad and a[1] < b[3] + pad and b[1] < a[3] + pad
 
 
-def leader_score(grid: ObstacleGrid, place: Place, anchor: NDArray, own: Sequence[str] = ()) -> tuple[float, float]:
+def leader_score(
+    grid: ObstacleGrid | Sequence[ObstacleGrid], place: Place, anchor: NDArray, own: Sequence[str] = ()
+) -> tuple[float, float]:
     """``(score, final stretch inside the bone in pixels)`` of the leader from ``place`` to
     ``anchor``: the stretch weighs most, then how far the leader slants from the horizontal or
     the vertical and how long it is; a final stretch over a bone not in ``own`` counts twice. A
-    leader that re-enters bone or touches an arrow is a crossing."""
+    leader that re-enters bone or touches an arrow is a crossing.
+
+    Given several grids (the bones in each pose the picture can show), the leader is judged in
+    each and its worst score counts: a gap between two bones that one pose closes and another
+    opens must not pass for one long final stretch (the union of the poses' silhouettes would).
+    """
+    if not isinstance(grid, ObstacleGrid):
+        return max((leader_score(g, place, anchor, own) for g in grid), key=lambda s: s[0])
     bone, arrow, foreign, step = grid.along(np.asarray(place.start), anchor, own)
     outside = np.flatnonzero(~bone)
     end = outside[0] if len(outside) else len(bone)
@@ -213,10 +222,13 @@ def leader_score(grid: ObstacleGrid, place: Place, anchor: NDArray, own: Sequenc
     return (score + (CROSSING if crossing else 0.0)), final
 
 
-def place_labels(grid: ObstacleGrid, labels: Sequence[LabelRequest], keep: int = 8) -> list[Place | None]:
+def place_labels(
+    grid: ObstacleGrid | Sequence[ObstacleGrid], labels: Sequence[LabelRequest], keep: int = 8
+) -> list[Place | None]:
     """One place per label: the least total score with no two boxes meeting, no two leaders
     crossing and no leader through another label's box (see the module docstring). The search
-    tries each label's ``keep`` best places first, then three times as many.
+    tries each label's ``keep`` best places first, then three times as many. ``grid`` may be one
+    grid per pose the picture shows: a leader must then be clear in each (:func:`leader_score`).
 
     A label whose every leader would cross a bone or an arrow gets ``None``: it is left out
     (e.g. the pubic symphysis from above in a small, crowded picture) rather than drawn with a

@@ -21,7 +21,7 @@ from pelvis3d.render.drawing import rgb, text_size, to_display, to_display_many
 from pelvis3d.render.overlays import Overlay
 from pelvis3d.render.overlays.label_layout import LabelRequest, ObstacleGrid, Place, place_labels
 
-__all__ = ["LABELS_BY_VIEW", "LabelsOverlay", "label_spec"]
+__all__ = ["LABELS_BY_VIEW", "NEAR_SIDE_ONLY", "LabelsOverlay", "label_spec"]
 
 #: Which structures each view labels.
 LABELS_BY_VIEW: Mapping[str, tuple[str, ...]] = {
@@ -38,6 +38,13 @@ LABELS_BY_VIEW: Mapping[str, tuple[str, ...]] = {
     "si-section": (),
     "symphysis-section": (),
 }
+
+#: Structures a view labels on its near side only (the side its camera is on), although it shows
+#: both bones. From the front-right and above, the left innominate shows its inner face: the left
+#: SI joint lies behind the iliac fossa (its leader could only run over the wing and the pubic
+#: ramus) and the left acetabulum opens on the far, outer face; the right joint's anterior line
+#: shows beside the sacral ala and the right acetabulum faces the camera.
+NEAR_SIDE_ONLY: Mapping[str, tuple[str, ...]] = {"oblique": ("si", "hip")}
 
 
 def label_spec(key: str, names: set[str]) -> list[tuple[str, list[str]]]:
@@ -117,13 +124,23 @@ class LabelsOverlay(Overlay):
         items: list[tuple[str, list[str]]] = []
         far = {"left": "(R)", "right": "(L)"}.get(view)  # a side view: only the near side
         for key in LABELS_BY_VIEW.get(view, ("asis", "si", "pubic")):
-            items.extend(item for item in label_spec(key, names) if not (far and item[0].endswith(far)))
+            hidden = far
+            if key in NEAR_SIDE_ONLY.get(view, ()):
+                hidden = self._far_side(view)
+            items.extend(item for item in label_spec(key, names) if not (hidden and item[0].endswith(hidden)))
         self.wanted = items
         self.items = list(items)
         while len(self.text_actors) < len(items):
             self.text_actors.append(self.scene.add_text("", (0, 0), size=13))
         for i, actor in enumerate(self.text_actors):
             actor.SetVisibility(i < len(items))
+
+    def _far_side(self, view: str) -> str:
+        """The label suffix of the side away from the camera of ``view`` (ISB Z points right)."""
+        from pelvis3d.render.views import view_vectors
+
+        direction = view_vectors(view, self.scene.pelvis.landmarks)[0]
+        return "(L)" if direction[2] > 0 else "(R)"
 
     def anchors(self, transforms: Mapping[str, NDArray], items: list | None = None) -> NDArray:
         """Display position (pixels) of each shown label's landmark(s) (or of ``items``), bones
@@ -162,9 +179,9 @@ class LabelsOverlay(Overlay):
         ring = scene.posture_matrix(sp)
         ring = np.eye(4) if ring is None else ring
         anchors = self.anchors({b: ring for b in BODIES}, self.wanted)
-        grid = self._obstacles(ring, reach)
+        grids = self._obstacles(ring, reach)
         requests = [self._request(i, anchors[i]) for i in range(len(self.wanted))]
-        places = place_labels(grid, requests)
+        places = place_labels(grids, requests)
         if len(self._plans) > 16:
             self._plans.clear()
         self._plans[key] = places
@@ -177,12 +194,14 @@ class LabelsOverlay(Overlay):
         largest = max(abs(pose.left_rotation), abs(pose.right_rotation), self.scene.fitted_rotation)
         return max(DEFAULT_AMPLITUDE_DEG, float(np.ceil(largest / 0.25 - 1e-9) * 0.25))
 
-    def _obstacles(self, ring: NDArray, reach: float) -> ObstacleGrid:
-        """The bones' silhouette (neutral, and in external rotation of ``reach`` degrees as the
-        picture shows it, so leaders clear the bones as they move) and the arrows."""
+    def _obstacles(self, ring: NDArray, reach: float) -> list[ObstacleGrid]:
+        """The bones' silhouette and the arrows, one grid per pose: neutral, and in external
+        rotation of ``reach`` degrees as the picture shows it, so leaders clear the bones as they
+        move. The poses stay apart (not one union): a gap the moved bones open (e.g. between the
+        sacral ala and the pubic ramus in the oblique view) is bone in the union, where a leader
+        would seem to run over one bone while in the picture it leaves it and crosses the next."""
         scene = self.scene
         w, h = scene.size
-        grid = ObstacleGrid((w, h), max(1.0, h / 360.0))  # fine enough to keep a 4 px pubic gap open
         ren = scene.plotter.renderer
         pelvis = scene.pelvis
         envelope = [{b: np.eye(4) for b in BODIES}]
@@ -190,11 +209,7 @@ class LabelsOverlay(Overlay):
         # toward the margins; internal rotation swings them in, where the joints themselves (never
         # shown touching) keep the pubic gap open for a leader
         envelope.append(dict(scene.shown(Pose(rotation=reach)).transforms))
-        for t in envelope:
-            for body in BODIES:
-                m = ring @ t[body]
-                xy = to_display_many(ren, self._vertices[body] @ m[:3, :3].T + m[:3, 3])
-                grid.add_triangles(xy, self._faces[body], body, grow=1)
+        arrow_xy = None
         arrows = scene.layers.get("arrows")
         if arrows is not None and scene.overlay_visible("arrows"):
             from pelvis3d.render.views import view_vectors
@@ -202,8 +217,18 @@ class LabelsOverlay(Overlay):
             if abs(view_vectors(scene.view, pelvis.landmarks)[0][1]) > 0.55:  # drawn in this view
                 pts = [np.asarray(a.GetMapper().GetInput().GetPoints().GetData()) for a in arrows.actors()]
                 if pts:
-                    grid.add_points(to_display_many(ren, np.vstack(pts)), "arrow", close=1, grow=2)
-        return grid
+                    arrow_xy = to_display_many(ren, np.vstack(pts))
+        grids = []
+        for t in envelope:
+            grid = ObstacleGrid((w, h), max(1.0, h / 360.0))  # fine enough to keep a 4 px pubic gap open
+            for body in BODIES:
+                m = ring @ t[body]
+                xy = to_display_many(ren, self._vertices[body] @ m[:3, :3].T + m[:3, 3])
+                grid.add_triangles(xy, self._faces[body], body, grow=1)
+            if arrow_xy is not None:
+                grid.add_points(arrow_xy, "arrow", close=1, grow=2)
+            grids.append(grid)
+        return grids
 
     def _request(self, i: int, anchor: NDArray) -> LabelRequest:
         """The places label ``i`` may take: the left or right margin at any height in the band
