@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -167,7 +167,7 @@ class Pose:
     # ---- readers and operations ---------------------------------------------------------
     def as_dict(self) -> dict[str, float]:
         """All angles by name (:data:`POSE_NAMES`: pelvis, then legs), degrees."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in POSE_NAMES}  # the fields, in order (tested)
 
     def pelvis_angles(self) -> dict[str, float]:
         """The pelvis's angles (:data:`DOF_NAMES`), degrees."""

@@ -195,3 +195,13 @@ def test_unknown_names_list_what_is_allowed(pelvis):
         Pose.one_side("middle", rotation=1)
     with pytest.raises(pelvis3d.UnknownNameError):
         pelvis.joint_surfaces["left_si"]
+
+
+def test_pose_names_are_the_pose_fields_in_order():
+    from dataclasses import fields
+
+    from pelvis3d.kinematics import POSE_NAMES, Pose
+
+    assert tuple(f.name for f in fields(Pose)) == tuple(POSE_NAMES)
+    pose = Pose(left_rotation=1.0, nutation=-0.5)
+    assert list(pose.as_dict()) == list(POSE_NAMES) and pose.as_dict()["nutation"] == -0.5
