@@ -197,16 +197,16 @@ class ShotRenderer:
         self.scene.close()
 
 
-def choose_workers(workers: int | None, shots: int, *, min_shots_per_worker: int = 400) -> int:
+def choose_workers(workers: int | None, shots: int, *, min_shots_per_worker: int = 120) -> int:
     """The number of processes (this one included) that render ``shots`` pictures.
 
     ``workers=None`` picks automatically: the ``PELVIS3D_WORKERS`` environment variable if
     set, else one per CPU (at most :data:`MAX_WORKERS`), and 1 (render in this process only)
     when there are fewer than ``min_shots_per_worker`` shots per process. A helper process
     takes seconds to start (Python, VTK, the model, a GL context, the first label layout) and
-    competes for the CPUs with this process's rasteriser threads: on 2 cores, 240 frames of a
-    640x480 GIF with all overlays took 21.1 s in one process and 22.7 s with a helper
-    (``benchmarks/bench_render.py``), so animations use helpers only when they are very long.
+    competes for the CPUs with this process's rasteriser threads: on 2 cores a 640x480 GIF with
+    all overlays took the same time or longer with a helper for 60 frames, and 16.2 s against
+    17.8 s in one process for 240 frames (``benchmarks/bench_render.py``).
     """
     if workers is None:
         env = os.environ.get("PELVIS3D_WORKERS", "").strip()
