@@ -211,7 +211,7 @@ def widget(
     """
     _ipywidgets()  # before the model loads: a missing extra fails fast
     from pelvis3d.errors import UnknownNameError
-    from pelvis3d.render.scene import check_exaggeration, check_size
+    from pelvis3d.render.checks import check_exaggeration, check_size
 
     if view not in WIDGET_VIEWS:
         raise UnknownNameError(f"unknown view {view!r} for the widget; allowed: {', '.join(WIDGET_VIEWS)}")

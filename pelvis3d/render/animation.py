@@ -20,10 +20,10 @@ from pelvis3d.files import atomic_path, check_output_path
 from pelvis3d.model import Pelvis
 from pelvis3d.motions.motion import Motion, get_motion
 from pelvis3d.render.backend import serialized
+from pelvis3d.render.checks import check_exaggeration, check_size, font_scale_for
 from pelvis3d.render.overlays import Overlays
 from pelvis3d.render.parallel import SceneSetup, Shot, choose_workers, render_shots
 from pelvis3d.render.phase import motion_phases
-from pelvis3d.render.scene import check_exaggeration, check_size, font_scale_for
 from pelvis3d.render.views import VIEWS
 from pelvis3d.render.writers import write_gif, write_mp4
 from pelvis3d.validation import known_name, real_number

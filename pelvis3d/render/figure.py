@@ -19,11 +19,11 @@ from pelvis3d.model import Pelvis
 from pelvis3d.motions.motion import DEFAULT_AMPLITUDE_DEG
 from pelvis3d.render.animation import load_pelvis
 from pelvis3d.render.backend import serialized
+from pelvis3d.render.checks import check_exaggeration, check_size
 from pelvis3d.render.compose import PAGE_SUFFIXES, Page, TextItem
 from pelvis3d.render.overlays import Overlays
 from pelvis3d.render.overlays.colormap import legend_note
 from pelvis3d.render.parallel import SceneSetup, Shot, choose_workers, render_shots
-from pelvis3d.render.scene import check_exaggeration, check_size
 from pelvis3d.render.shown_factor import page_legend_title, shown_factors
 from pelvis3d.render.views import VIEWS
 from pelvis3d.validation import known_name, real_number

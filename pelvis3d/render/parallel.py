@@ -133,6 +133,18 @@ class ShotRenderer:
 
     def render(self, shot: Shot) -> NDArray[np.uint8]:
         """The picture of ``shot``: ``(H, W, 3)`` uint8, or ``(H, W, 4)`` when transparent."""
+        if self.text_apart:
+            self._show(shot)
+            return self._picture_and_text()  # type: ignore[return-value]
+        return self.finish(self.draw(shot))
+
+    def draw(self, shot: Shot) -> NDArray[np.uint8]:
+        """Render ``shot`` at the drawn size; :meth:`finish` makes the picture of it (the two
+        halves of :meth:`render`, so that the resizing can overlap the next render)."""
+        self._show(shot)
+        return self.scene.drawing()
+
+    def _show(self, shot: Shot) -> None:
         # the camera is set again only when the shot's view changes: what overlays keep between
         # pictures (label plans, shown factors) is keyed by view, camera and pose, so a worker that
         # starts mid-animation still draws what the serial render draws
@@ -146,9 +158,10 @@ class ShotRenderer:
         self.scene.set_title(shot.title)
         if self.phase is not None:
             self.phase.show(shot.phase)
-        if self.text_apart:
-            return self._picture_and_text()  # type: ignore[return-value]
-        image = self.scene.screenshot()
+
+    def finish(self, drawn: NDArray[np.uint8]) -> NDArray[np.uint8]:
+        """The picture of a :meth:`draw` result (thread-safe: no GL)."""
+        image = self.scene.picture(drawn)
         return image if self.scene.transparent else image[..., :3]
 
     def _picture_and_text(self) -> tuple[NDArray[np.uint8], list]:
@@ -286,12 +299,7 @@ def render_shots(
     shots = list(shots)
     helpers = workers - 1 if share else workers
     if helpers < 1:
-        renderer = ShotRenderer(setup, pelvis)
-        try:
-            for shot in shots:
-                yield renderer.render(shot)
-        finally:
-            renderer.close()
+        yield from _render_here(setup, shots, pelvis)
         return
     from pelvis3d.render.shot_pool import ShotPool
 
@@ -332,6 +340,30 @@ def render_shots(
         pool.close()
         if here is not None:
             here.close()
+
+
+def _render_here(setup: SceneSetup, shots: Sequence[Shot], pelvis: Pelvis | None) -> Iterator[NDArray[np.uint8]]:
+    """Render ``shots`` in this process, each picture resized in a second thread while the next
+    one renders (Pillow releases the GIL while it resizes)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    renderer = ShotRenderer(setup, pelvis)
+    try:
+        if setup.text_apart:
+            for shot in shots:
+                yield renderer.render(shot)
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="pelvis3d-resize") as resizer:
+            waiting = None
+            for shot in shots:
+                drawn = renderer.draw(shot)
+                if waiting is not None:
+                    yield waiting.result()
+                waiting = resizer.submit(renderer.finish, drawn)
+            if waiting is not None:
+                yield waiting.result()
+    finally:
+        renderer.close()
 
 
 def _gather(pool, finished: dict[int, list], todo: list[int], timeout: float) -> None:

@@ -24,8 +24,9 @@ from pelvis3d.anatomy import BODIES
 from pelvis3d.colours import BODY_COLOURS
 from pelvis3d.errors import PoseError, PoseTypeError
 from pelvis3d.kinematics import Pose
-from pelvis3d.model import MAX_EXAGGERATION, Pelvis, PosedPelvis
+from pelvis3d.model import Pelvis, PosedPelvis
 from pelvis3d.render.backend import closed_outwards, import_pyvista, polydata
+from pelvis3d.render.checks import check_exaggeration, check_size, font_scale_for
 from pelvis3d.render.drawing import TEXT_COLOUR, rgb, rotate, set_user_matrix
 from pelvis3d.render.exaggeration import ShownFactors
 from pelvis3d.render.overlays import Overlay, Overlays
@@ -41,7 +42,7 @@ from pelvis3d.render.views import SECTION_VIEWS, VIEWS, view_vectors
 from pelvis3d.ring import check_ring
 from pelvis3d.validation import known_name, real_number
 
-__all__ = ["COLORMAP_LIMIT_MM", "Overlays", "PelvisScene", "check_size", "check_exaggeration", "font_scale_for"]
+__all__ = ["COLORMAP_LIMIT_MM", "Overlays", "PelvisScene"]
 
 _UP = np.array([0.0, 1.0, 0.0])
 #: decimated bones by (body, digest of the points, triangle count), shared by the scenes of a process
@@ -547,16 +548,23 @@ class PelvisScene:
 
     def screenshot(self) -> NDArray[np.uint8]:
         """The current picture as an ``(H, W, 3)`` (or ``(H, W, 4)`` when transparent) uint8 array."""
+        return self.picture(self.drawing())
+
+    def drawing(self) -> NDArray[np.uint8]:
+        """The current state rendered at the drawn size (:attr:`size`; see :meth:`picture`)."""
         self.plotter.render()
-        image = np.asarray(self.plotter.screenshot(transparent_background=self.transparent, return_img=True))
+        return np.asarray(self.plotter.screenshot(transparent_background=self.transparent, return_img=True))
+
+    def picture(self, drawn: NDArray[np.uint8]) -> NDArray[np.uint8]:
+        """A :meth:`drawing` at the picture's size. Needs no GL context: it may run in another
+        thread while the next picture renders."""
         if self.pixel_scale == 1.0:
-            return image
+            return drawn
         from PIL import Image
 
         # the mean of the drawn pixels under each picture pixel (a box filter: the usual
         # supersampling resolve); Pillow resizes RGBA premultiplied, so edges keep their colour
-        small = Image.fromarray(image).resize(self.picture_size, Image.Resampling.BOX)
-        return np.asarray(small)
+        return np.asarray(Image.fromarray(drawn).resize(self.picture_size, Image.Resampling.BOX))
 
     def show(self, **options) -> object:
         """Show the scene with pyvista's ``Plotter.show`` (in Jupyter, pass e.g.
@@ -572,28 +580,3 @@ class PelvisScene:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def font_scale_for(size: Sequence[int]) -> float:
-    """Text scale of a picture of ``size`` (width, height) pixels: 1 at 600 px high."""
-    return max(0.7, min(2.0, size[1] / 600, size[0] / 640))
-
-
-def check_size(size: Sequence[int]) -> tuple[int, int]:
-    """``(width, height)`` in pixels, each 64-8192; one clear error otherwise."""
-    try:
-        w, h = (int(s) for s in size)
-        ok = all(float(s) == int(s) for s in size)
-    except (TypeError, ValueError):
-        raise PoseError(f"size must be two whole numbers (width, height) in pixels, got {size!r}") from None
-    if not ok or not (64 <= w <= 8192 and 64 <= h <= 8192):
-        raise PoseError(f"size must be (width, height) with each 64-8192 pixels, got {size!r}")
-    return w, h
-
-
-def check_exaggeration(value: float) -> float:
-    """A display factor in [1, MAX_EXAGGERATION]; one clear error otherwise."""
-    v = real_number(value, "exaggeration")
-    if not 1.0 <= v <= MAX_EXAGGERATION:
-        raise PoseError(f"exaggeration={value!r} is outside the allowed range [1, {MAX_EXAGGERATION:g}]")
-    return v

@@ -16,13 +16,13 @@ from pelvis3d.metrics import JointMetrics
 from pelvis3d.model import Pelvis
 from pelvis3d.motions.motion import Motion
 from pelvis3d.render.animation import SLIDE_SIZE, load_pelvis
+from pelvis3d.render.checks import check_exaggeration, check_size
 from pelvis3d.render.compose import Page, TextItem
 from pelvis3d.render.figure import PANELS_PER_WORKER, Panel
 from pelvis3d.render.overlays import Overlays
 from pelvis3d.render.overlays.colormap import legend_note
 from pelvis3d.render.overlays.text import describe_pose
 from pelvis3d.render.parallel import SceneSetup, Shot, choose_workers, render_shots
-from pelvis3d.render.scene import check_exaggeration, check_size
 from pelvis3d.render.shown_factor import page_legend_title, shown_factors, shown_statement
 
 __all__ = [
