@@ -19,13 +19,25 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ObstacleGrid", "Place", "LabelRequest", "place_labels", "segments_cross", "box_hits_segment"]
+__all__ = [
+    "ObstacleGrid",
+    "Place",
+    "LabelRequest",
+    "place_labels",
+    "segments_cross",
+    "box_hits_segment",
+    "joint_gap",
+]
 
 #: Score of a leader that crosses a bone it had left, or an arrow: used only when nothing else fits.
 CROSSING = 1.0e6
 #: The longest final stretch of a leader inside bone, as a fraction of the picture's height;
 #: a longer one reads as pointing at the wrong bone, and counts as a crossing.
 MAX_FINAL_STRETCH = 0.22
+#: A joint's landmark lies in the gap between its two bones (the pubic gap opens to ~20 mm at x5):
+#: a leader may end in that gap, up to this fraction of the picture height, before its final
+#: stretch over the bones begins.
+MAX_JOINT_GAP = 0.04
 
 
 class ObstacleGrid:
@@ -203,7 +215,8 @@ def leader_score(
     if not isinstance(grid, ObstacleGrid):
         return max((leader_score(g, place, anchor, own) for g in grid), key=lambda s: s[0])
     bone, arrow, foreign, step = grid.along(np.asarray(place.start), anchor, own)
-    outside = np.flatnonzero(~bone)
+    gap = joint_gap(bone, step, grid.height) if len(own) > 1 else 0
+    outside = gap + np.flatnonzero(~bone[gap:])
     end = outside[0] if len(outside) else len(bone)
     final = float(end * step)
     crossing = bool(arrow.any()) or (len(outside) > 0 and bool(bone[outside[0] :].any()))
@@ -220,6 +233,16 @@ def leader_score(
         + 60.0 * grid.box_on_bone(place.box) * grid.height / 100
     )
     return (score + (CROSSING if crossing else 0.0)), final
+
+
+def joint_gap(on_bone: NDArray[np.bool_], step: float, height: float) -> int:
+    """Samples of a leader (landmark end first, ``step`` pixels apart) in the gap between a joint's
+    bones at its landmark: the leading run off bone when bone follows within
+    :data:`MAX_JOINT_GAP` of the picture ``height``; 0 when the landmark is on bone or open."""
+    inside = np.flatnonzero(on_bone)
+    if len(inside) == 0 or inside[0] == 0 or inside[0] * step > MAX_JOINT_GAP * height:
+        return 0
+    return int(inside[0])
 
 
 def place_labels(
