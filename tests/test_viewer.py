@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -26,18 +27,28 @@ def xvfb_display():
     exe = shutil.which("Xvfb")
     if exe is None:
         pytest.skip("Xvfb is not installed (Debian package xvfb; .ci/run installs it)")
-    for n in range(91, 120):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            break
+    # Xvfb picks a free display itself and writes its number once it accepts clients
+    # (-displayfd): no race with another X server starting, and no client before it is ready
+    read_end, write_end = os.pipe()
     proc = subprocess.Popen(
-        [exe, f":{n}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+        [exe, "-displayfd", str(write_end), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write_end,),
     )
-    for _ in range(100):
-        if Path(f"/tmp/.X11-unix/X{n}").exists():
-            break
-        time.sleep(0.05)
+    os.close(write_end)
+    digits = b""
+    deadline = time.monotonic() + 60
+    while not digits.endswith(b"\n") and time.monotonic() < deadline:
+        ready, _, _ = select.select([read_end], [], [], 1.0)
+        if ready:
+            chunk = os.read(read_end, 16)
+            if not chunk:
+                break
+            digits += chunk
+    os.close(read_end)
+    assert digits.strip().isdigit(), f"Xvfb did not start (said {digits!r})"
+    n = int(digits)
     yield f":{n}"
     proc.terminate()
     proc.wait(timeout=10)
