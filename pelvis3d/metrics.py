@@ -100,7 +100,7 @@ class JointSpaceCalculator:
             from pelvis3d.distance import MeshDistance
 
             self._extra[body] = MeshDistance(self._anatomy.vertices[body], self._anatomy.faces[body])
-        return self._partners.get(body) or self._extra[body]
+        return self._partners[body] if body in self._partners else self._extra[body]
 
     def fields(
         self, transforms: Mapping[str, NDArray[np.float64]], surfaces: Sequence[str] | None = None

@@ -163,3 +163,14 @@ def test_the_rules_catch_what_they_should(tmp_path):
     (target, names, _, _), (pv, _, _, _) = imports(fake, "pelvis3d.fake")
     assert names == ["_secret"] and resolve(target, names, ALL) == ["pelvis3d.render.scene"]
     assert pv == "pyvista"
+
+
+def test_recent_keeps_the_most_recently_used_values():
+    from pelvis3d.render.recent import Recent
+
+    kept = Recent(2)
+    kept.put("a", 1)
+    kept.put("b", 2)
+    assert kept.get("a") == 1  # "a" is now the most recently used
+    kept.put("c", 3)  # forgets "b", the least recently used
+    assert kept.get("b") is None and kept.get("a") == 1 and kept.get("c") == 3 and len(kept) == 2

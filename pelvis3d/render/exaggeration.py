@@ -13,10 +13,10 @@ steps), so serial and parallel renders agree.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 
 from pelvis3d.kinematics import Pose
 from pelvis3d.model import Pelvis, PosedPelvis
+from pelvis3d.render.recent import Recent
 
 __all__ = ["ShownFactors", "touches", "clearances", "FACTOR_STEP"]
 
@@ -44,7 +44,7 @@ class ShownFactors:
     def __init__(self, pelvis: Pelvis, capacity: int = 256) -> None:
         self.pelvis = pelvis
         self.capacity = int(capacity)
-        self._factors: OrderedDict[tuple, PosedPelvis] = OrderedDict()
+        self._factors: Recent[PosedPelvis] = Recent(capacity)
         #: posed pelvises made since creation (for benchmarks and tests of the caching)
         self.posed_count = 0
 
@@ -59,16 +59,12 @@ class ShownFactors:
         key = (pose, float(exaggeration), ring, bool(allow_overlap))
         known = self._factors.get(key)
         if known is not None:
-            self._factors.move_to_end(key)
             return known  # the same posed pelvis: its metrics are computed once
         if allow_overlap or exaggeration == 1.0:
             posed = self._posed(pose, exaggeration, ring)
         else:
             posed, _ = self._search(pose, float(exaggeration), ring)
-        self._factors[key] = posed
-        if len(self._factors) > self.capacity:
-            self._factors.popitem(last=False)
-        return posed
+        return self._factors.put(key, posed)
 
     def _search(self, pose: Pose, exaggeration: float, ring: str) -> tuple[PosedPelvis, float]:
         full = self._posed(pose, exaggeration, ring)

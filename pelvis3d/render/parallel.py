@@ -218,8 +218,8 @@ def choose_workers(workers: int | None, shots: int, *, min_shots_per_worker: int
     when there are fewer than ``min_shots_per_worker`` shots per process. A helper process
     takes seconds to start (Python, VTK, the model, a GL context, the first label layout) and
     competes for the CPUs with this process's rasteriser threads: on 2 cores a 640x480 GIF with
-    all overlays took the same time or longer with a helper for 60 frames, and 16.2 s against
-    17.8 s in one process for 240 frames (``benchmarks/bench_render.py``).
+    all overlays took the same time or longer with a helper for 60 frames, and 16.6 s against
+    17.4 s in one process for 240 frames (``benchmarks/bench_render.py``).
     """
     if workers is None:
         env = os.environ.get("PELVIS3D_WORKERS", "").strip()

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from pelvis3d.kinematics import relative_transform
 from pelvis3d.model import Pelvis, PosedPelvis
 from pelvis3d.render.backend import polydata
+from pelvis3d.render.recent import Recent
 
 __all__ = [
     "SECTIONS",
@@ -231,7 +232,7 @@ class SectionCut:
             self._outline[body] = vtkPolyData()
             self._face[body] = vtkPolyData()
         # cuts already made, by pose: an animation shows most poses twice (out and back)
-        self._made: dict[tuple, tuple[dict, dict, dict, dict]] = {}
+        self._made: Recent[tuple[dict, dict, dict, dict]] = Recent(_KEPT_CUTS)
         self._distance = {j.partner: pelvis.mesh_distance(j.partner) for j in self.section.joints}
         # each joint's centre, moved into the cutting plane
         self.centres = {
@@ -287,7 +288,7 @@ class SectionCut:
             tuple(round(v, 9) for v in posed.pose.as_dict().values()),
             tuple(round(v, 9) for v in posed.shown_pose.as_dict().values()),
         )
-        made = self._made.pop(key, None)
+        made = self._made.get(key)
         if made is None:
             outlines, faces, polylines_by_body = {}, {}, {}
             for body in self.bodies:
@@ -311,10 +312,7 @@ class SectionCut:
                 wedge = self._wedge(joint, posed, world, true_t)
                 if wedge is not None:
                     wedges[joint.name] = wedge
-            made = (outlines, faces, polylines_by_body, wedges)
-        if len(self._made) >= _KEPT_CUTS:
-            self._made.pop(next(iter(self._made)))  # the least recently used
-        self._made[key] = made  # most recently used last
+            made = self._made.put(key, (outlines, faces, polylines_by_body, wedges))
         outlines, faces, self.outlines, self.wedges = made
         for body in self.bodies:
             self._outline[body].ShallowCopy(outlines[body])

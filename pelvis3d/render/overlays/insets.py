@@ -19,6 +19,7 @@ from pelvis3d.render.drawing import rgb, text_size
 from pelvis3d.render.overlays import Overlay
 from pelvis3d.render.overlays.inset_layout import InsetLayout, layout_inset
 from pelvis3d.render.overlays.section import SectionDrawing
+from pelvis3d.render.recent import Recent
 from pelvis3d.render.section import SECTIONS, SectionCut
 
 __all__ = ["INSET_BOXES", "INSET_COLUMN", "INSET_MIN_SIZE", "INSET_VIEWS", "InsetsOverlay", "inset_boxes"]
@@ -108,7 +109,7 @@ class InsetsOverlay(Overlay):
         self.boxes: dict[str, tuple[float, float, float, float]] = dict(INSET_BOXES)
         #: the latest layout of each inset (magnification, numbers' boxes; pixels of the inset)
         self.layouts: dict[str, InsetLayout] = {}
-        self._laid_out: dict[tuple, InsetLayout] = {}  # layouts made, by their inputs
+        self._laid_out: Recent[InsetLayout] = Recent(_KEPT_LAYOUTS)  # layouts made, by their inputs
         self.shown = False
 
     def _font(self, size: float) -> int:
@@ -195,14 +196,12 @@ class InsetsOverlay(Overlay):
                 outline_uv = np.round(outline @ plane, 3)
                 ends_uv = [np.round((e.position - centre) @ plane, 3) for e in wedge.ends][: len(sizes)]
                 key = (outline_uv.tobytes(), b"".join(e.tobytes() for e in ends_uv), tuple(sizes), box, title_h)
-                layout = self._laid_out.pop(key, None)
+                layout = self._laid_out.get(key)
                 if layout is None:
                     layout = layout_inset(
                         outline_uv, ends_uv, sizes, box, top_reserved=title_h + 2 * _PAD_PX, pad=_PAD_PX
                     )
-                if len(self._laid_out) >= _KEPT_LAYOUTS:
-                    self._laid_out.pop(next(iter(self._laid_out)))  # the least recently used
-                self._laid_out[key] = layout
+                    self._laid_out.put(key, layout)
                 # the focal point (drawn at the box's middle) where the layout puts the wedge
                 offset = (np.asarray(box) / 2 - np.asarray(layout.centre_px)) / layout.scale
                 focal = centre + right * offset[0] + up * offset[1]
